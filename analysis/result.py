@@ -1,0 +1,122 @@
+"""The engine's output: a typed analysis result and its JSON form (the CLI contract)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+TestKind = Literal["slr", "sit-reach"]
+Side = Literal["left", "right"]
+Severity = Literal["info", "warning", "error"]
+TESTS: tuple[TestKind, ...] = ("slr", "sit-reach")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One validity check. `error` makes the result invalid; `warning` lowers confidence."""
+
+    code: str
+    severity: Severity
+    message: str
+
+
+@dataclass(frozen=True)
+class Rep:
+    start_s: float
+    peak_s: float
+    end_s: float
+    angle_deg: float
+    reach_cm: float | None = None
+    held_s: float = 0.0  # how long the angle stayed within a few degrees of the peak
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    fps: float
+    frames: int
+    duration_s: float
+    width: int
+    height: int
+    rotation_deg: int
+
+
+@dataclass(frozen=True)
+class MeasureSeries:
+    """Cleaned per-frame measures (NaN where unmeasurable). `angle_deg` is the test's main angle:
+    SLR angle for `slr`, trunk-thigh (hip) angle for `sit-reach`."""
+
+    t_s: np.ndarray
+    angle_deg: np.ndarray
+    knee_flexion_deg: np.ndarray
+    reach_cm: np.ndarray | None = None  # sit-reach only
+    extra: dict[str, np.ndarray] = field(default_factory=dict)  # e.g. resting_leg_lift_deg
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    test: TestKind
+    side: Side
+    video: VideoInfo
+    series: MeasureSeries
+    reps: list[Rep]
+    valid: bool
+    angle_deg: float | None
+    reach_cm: float | None
+    peak_s: float | None
+    checks: list[Check]
+    engine_version: str = ""
+    model_name: str = ""
+
+    @property
+    def errors(self) -> list[Check]:
+        return [c for c in self.checks if c.severity == "error"]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The exact shape promised by `flexcheck analyze --json` (other tools depend on it)."""
+        s = self.series
+        frames = [
+            {
+                "t_s": round(float(s.t_s[i]), 4),
+                "angle_deg": _num(s.angle_deg[i]),
+                "knee_flexion_deg": _num(s.knee_flexion_deg[i]),
+                "reach_cm": _num(s.reach_cm[i]) if s.reach_cm is not None else None,
+            }
+            for i in range(len(s.t_s))
+        ]
+        return {
+            "test": self.test,
+            "side": self.side,
+            "video": {
+                "fps": round(self.video.fps, 3),
+                "frames": self.video.frames,
+                "duration_s": round(self.video.duration_s, 3),
+                "width": self.video.width,
+                "height": self.video.height,
+                "rotation_deg": self.video.rotation_deg,
+            },
+            "frames": frames,
+            "reps": [
+                {
+                    "start_s": round(r.start_s, 3),
+                    "peak_s": round(r.peak_s, 3),
+                    "end_s": round(r.end_s, 3),
+                    "angle_deg": round(r.angle_deg, 2),
+                    "reach_cm": None if r.reach_cm is None else round(r.reach_cm, 2),
+                }
+                for r in self.reps
+            ],
+            "result": {
+                "valid": self.valid,
+                "angle_deg": None if self.angle_deg is None else round(self.angle_deg, 2),
+                "reach_cm": None if self.reach_cm is None else round(self.reach_cm, 2),
+                "peak_s": None if self.peak_s is None else round(self.peak_s, 3),
+            },
+            "checks": [{"code": c.code, "severity": c.severity, "message": c.message} for c in self.checks],
+        }
+
+
+def _num(x: float) -> float | None:
+    return None if x is None or not math.isfinite(float(x)) else round(float(x), 2)

@@ -1,0 +1,64 @@
+"""Build the bundled MediaPipe Tasks model files from the mediapipe 0.10.21 wheel.
+
+Why: mediapipe >= 0.10.30 ships no models and nothing may be downloaded at run time. The
+0.10.21 wheel (Apache-2.0) still contains the legacy graph's TFLite files; the Tasks API only
+refuses them because they lack TFLite metadata (input normalisation). This script adds that
+metadata and zips the pair into a `.task` bundle the current Tasks API loads.
+
+Run it with mediapipe 0.10.21 (1.x cannot import its own metadata writer):
+
+    python3 -m venv /tmp/mp021 && /tmp/mp021/bin/pip install mediapipe==0.10.21
+    /tmp/mp021/bin/python tools/build_models.py vision/models
+
+Outputs `pose_landmarker_full.task` and `hand_landmarker_full.task`.
+"""
+
+from __future__ import annotations
+
+import sys
+import zipfile
+from pathlib import Path
+
+import mediapipe
+from mediapipe.tasks.python.metadata.metadata_writers import metadata_writer
+
+MP_ROOT = Path(mediapipe.__file__).parent
+
+# (source tflite, name inside the .task, normalisation mean, std, number of outputs)
+BUNDLES: dict[str, list[tuple[str, str, float, float, int]]] = {
+    "pose_landmarker_full.task": [
+        ("modules/pose_detection/pose_detection.tflite", "pose_detector.tflite", 127.5, 127.5, 2),
+        ("modules/pose_landmark/pose_landmark_full.tflite", "pose_landmarks_detector.tflite", 0.0, 255.0, 5),
+    ],
+    "hand_landmarker_full.task": [
+        ("modules/palm_detection/palm_detection_full.tflite", "hand_detector.tflite", 0.0, 255.0, 2),
+        ("modules/hand_landmark/hand_landmark_full.tflite", "hand_landmarks_detector.tflite", 0.0, 255.0, 4),
+    ],
+}
+
+
+def with_metadata(model: bytes, name: str, mean: float, std: float, n_outputs: int) -> bytes:
+    writer = metadata_writer.MetadataWriter.create(model)
+    writer.add_general_info(model_name=name, model_description="MediaPipe 0.10.21 model (Apache-2.0)")
+    writer.add_image_input(norm_mean=[mean], norm_std=[std])
+    for _ in range(n_outputs):
+        writer.add_feature_output()
+    model_with_metadata, _ = writer.populate()
+    return bytes(model_with_metadata)
+
+
+def build(out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for bundle, parts in BUNDLES.items():
+        target = out_dir / bundle
+        # ZIP_STORED: the Tasks API memory-maps the members and rejects compressed ones.
+        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as zf:
+            for src, member, mean, std, n_out in parts:
+                raw = (MP_ROOT / src).read_bytes()
+                info = zipfile.ZipInfo(member, date_time=(2024, 1, 1, 0, 0, 0))  # reproducible bytes
+                zf.writestr(info, with_metadata(raw, member, mean, std, n_out))
+        print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    build(Path(sys.argv[1] if len(sys.argv) > 1 else "vision/models"))
