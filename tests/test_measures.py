@@ -1,0 +1,85 @@
+"""Per-frame measures on hand-built landmark series with known angles."""
+
+import numpy as np
+import pytest
+
+from analysis.measures import measure_sit_reach, measure_slr
+from tests.landmark_factory import series_from_points, slr_profile, supine_frame
+from vision.landmarks import LM, N_LANDMARKS
+
+
+@pytest.mark.parametrize("raised", ["left", "right"])
+@pytest.mark.parametrize("head_left", [True, False])
+@pytest.mark.parametrize("peak_deg", [45.0, 80.0, 110.0])
+def test_slr_angle_follows_the_raise(raised: str, head_left: bool, peak_deg: float) -> None:
+    truth = slr_profile(peak_deg)
+    lms = series_from_points([supine_frame(a, raised, head_left) for a in truth])
+    m = measure_slr(lms)
+    assert m.side == raised
+    apart = truth > 25
+    np.testing.assert_allclose(m.angle_deg[apart], truth[apart], atol=1e-6)
+    assert np.nanmax(m.angle_deg) == pytest.approx(peak_deg, abs=1e-6)
+    np.testing.assert_allclose(m.knee_flexion_deg, 0.0, atol=1e-6)
+
+
+def test_slr_knee_flexion_and_resting_leg_lift() -> None:
+    truth = slr_profile(70.0)
+    lms = series_from_points(
+        [supine_frame(a, "right", knee_flex_deg=25.0 if a > 60 else 0.0, rest_lift_deg=0.0) for a in truth]
+    )
+    m = measure_slr(lms)
+    at_peak = truth >= 69.9
+    np.testing.assert_allclose(m.knee_flexion_deg[at_peak], 25.0, atol=1e-6)
+    # a lifted resting leg at the peak reads as a positive lift
+    lifted = [supine_frame(a, "left", rest_lift_deg=12.0 if a > 60 else 0.0) for a in truth]
+    m2 = measure_slr(series_from_points(lifted))
+    assert np.nanmax(m2.resting_lift_deg) > 5.0
+
+
+def test_slr_forced_side_is_reported() -> None:
+    lms = series_from_points([supine_frame(a, "left") for a in slr_profile(60.0)])
+    assert measure_slr(lms, "right").side == "right"
+
+
+def test_slr_no_person_gives_nan() -> None:
+    lms = series_from_points([np.full((N_LANDMARKS, 2), np.nan) for _ in range(5)])
+    m = measure_slr(lms)
+    assert np.all(np.isnan(m.angle_deg))
+
+
+def seated_frame(fold_deg: float, fingertip_ahead_px: float) -> np.ndarray:
+    """Seated, legs to the right along +x, trunk leaning forward by `fold_deg` from vertical."""
+    pts = np.full((N_LANDMARKS, 2), np.nan)
+    hip = np.array([300.0, 400.0])
+    for h, k, a, t in (
+        (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE, LM.LEFT_FOOT_INDEX),
+        (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE, LM.RIGHT_FOOT_INDEX),
+    ):
+        pts[h], pts[k], pts[a], pts[t] = hip, hip + [200, 0], hip + [400, 0], hip + [420, -40]
+    rad = np.radians(fold_deg)
+    shoulder = hip + 250 * np.array([np.sin(rad), -np.cos(rad)])
+    pts[[LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER]] = shoulder
+    pts[[LM.LEFT_INDEX, LM.RIGHT_INDEX]] = hip + [420 + fingertip_ahead_px, -40]
+    pts[[LM.LEFT_WRIST, LM.RIGHT_WRIST]] = hip + [400 + fingertip_ahead_px, -40]
+    return pts
+
+
+def test_sit_reach_hip_angle_trunk_incline_and_reach() -> None:
+    folds = [0.0, 10.0, 30.0, 40.0]
+    ahead_px = [-200.0, -100.0, 0.0, 50.0]
+    lms = series_from_points([seated_frame(f, a) for f, a in zip(folds, ahead_px, strict=True)])
+    # knuckles only (no hand model): reach = knuckle minus toe along the leg
+    m = measure_sit_reach(lms, height_cm=None)
+    np.testing.assert_allclose(m.hip_angle_deg, [90.0 - f for f in folds], atol=1e-6)
+    np.testing.assert_allclose(m.trunk_incline_deg, folds, atol=1e-6)
+    np.testing.assert_allclose(m.knee_flexion_deg, 0.0, atol=1e-6)
+    assert m.scale_source == "none"  # hand-built series has no world shank length
+
+
+def test_sit_reach_reach_cm_from_height() -> None:
+    lms = series_from_points([seated_frame(30.0, a) for a in (-100.0, 0.0, 40.0)])
+    m = measure_sit_reach(lms, height_cm=170.0)
+    # shank is 200 px = 0.246 * 170 cm  ->  cm_per_px = 41.82 / 200
+    cm_per_px = 0.246 * 170.0 / 200.0
+    assert m.cm_per_px == pytest.approx(cm_per_px)
+    np.testing.assert_allclose(m.reach_cm, np.array([-100.0, 0.0, 40.0]) * cm_per_px, atol=1e-6)

@@ -1,0 +1,209 @@
+"""Pose estimation behind a small interface; the MediaPipe Tasks backend with the bundled model.
+
+The backend turns upright RGB frames into `PoseFrame`s. A second estimator (another model family)
+only has to implement `PoseEstimator`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol
+
+import numpy as np
+
+from vision.frames import VideoError
+from vision.landmarks import LM, N_LANDMARKS, PoseFrame
+
+# MediaPipe's C++ logging goes to stderr; keep it to errors so CLI output stays readable.
+os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+MODELS_DIR = Path(__file__).parent / "models"
+DEFAULT_POSE_MODEL = MODELS_DIR / "pose_landmarker_full.task"
+DEFAULT_HAND_MODEL = MODELS_DIR / "hand_landmarker_full.task"
+FINGERTIPS = (4, 8, 12, 16, 20)  # MediaPipe hand landmark indices of the five fingertips
+
+
+class PoseEstimator(Protocol):
+    """Frame-by-frame pose estimation over one clip (timestamps must increase)."""
+
+    name: str
+
+    def estimate(self, rgb: np.ndarray, t_s: float, want_fingertips: bool = False) -> PoseFrame: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class PoseConfig:
+    model_path: Path = DEFAULT_POSE_MODEL
+    hand_model_path: Path = DEFAULT_HAND_MODEL
+    min_detection_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+    # A second, multi-person detector runs on a sample of frames to notice a second person without
+    # paying for multi-pose tracking on every frame.
+    people_count_every_s: float = 1.0
+    max_people: int = 3
+
+
+@contextlib.contextmanager
+def quiet_native_stderr() -> Iterator[None]:
+    """Silence LiteRT/XNNPACK start-up and shutdown chatter written by C++ straight to fd 2.
+
+    It is not an error and it buries the one-line messages the CLI prints. Python-level errors are
+    raised as exceptions and are not affected.
+    """
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stderr (e.g. captured): nothing to silence
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+def _mp() -> tuple[Any, Any, Any]:
+    import mediapipe as mp
+    from mediapipe.tasks.python import vision as mpv
+    from mediapipe.tasks.python.core.base_options import BaseOptions
+
+    return mp, mpv, BaseOptions
+
+
+class MediaPipePoseEstimator:
+    """MediaPipe Tasks PoseLandmarker in VIDEO mode (+ HandLandmarker for fingertips on request)."""
+
+    def __init__(self, config: PoseConfig | None = None) -> None:
+        self.config = config or PoseConfig()
+        model_path = Path(self.config.model_path)
+        if not model_path.is_file():
+            raise VideoError(f"Pose model not found: {model_path}")
+        self.name = model_path.name
+        mp, mpv, base_options = _mp()
+        self._mp = mp
+        with quiet_native_stderr():
+            try:
+                self._tracker = mpv.PoseLandmarker.create_from_options(
+                    mpv.PoseLandmarkerOptions(
+                        base_options=base_options(model_asset_path=str(model_path)),
+                        running_mode=mpv.RunningMode.VIDEO,
+                        num_poses=1,
+                        min_pose_detection_confidence=self.config.min_detection_confidence,
+                        min_tracking_confidence=self.config.min_tracking_confidence,
+                    )
+                )
+                self._counter = mpv.PoseLandmarker.create_from_options(
+                    mpv.PoseLandmarkerOptions(
+                        base_options=base_options(model_asset_path=str(model_path)),
+                        running_mode=mpv.RunningMode.IMAGE,
+                        num_poses=self.config.max_people,
+                        min_pose_detection_confidence=self.config.min_detection_confidence,
+                    )
+                )
+            except (RuntimeError, ValueError) as exc:
+                raise VideoError(f"Could not load the pose model {model_path.name}: {exc}") from exc
+        self._hands: Any = None
+        self._last_t_ms = -1
+        self._last_count_t_s = -np.inf
+        self._people = 0
+        self._warm = False
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def __enter__(self) -> MediaPipePoseEstimator:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with quiet_native_stderr():
+            for task in (self._tracker, self._counter, self._hands):
+                if task is not None:
+                    task.close()
+        self._hands = None
+
+    # -- estimation --------------------------------------------------------------------------
+    def estimate(self, rgb: np.ndarray, t_s: float, want_fingertips: bool = False) -> PoseFrame:
+        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        t_ms = max(round(t_s * 1000), self._last_t_ms + 1)  # VIDEO mode needs strictly increasing ms
+        self._last_t_ms = t_ms
+        # The first inference prints memory-alignment notices from C++: silence them once.
+        with quiet_native_stderr() if not self._warm else contextlib.nullcontext():
+            result = self._tracker.detect_for_video(image, t_ms)
+        self._warm = True
+        height, width = rgb.shape[:2]
+        if t_s - self._last_count_t_s >= self.config.people_count_every_s:
+            self._people = len(self._counter.detect(image).pose_landmarks)
+            self._last_count_t_s = t_s
+        if not result.pose_landmarks:
+            return PoseFrame.empty(t_s)
+        people = max(self._people, 1)
+        frame = _to_pose_frame(result, t_s, width, height, people)
+        if want_fingertips:
+            tips = self._fingertips(image, t_ms, frame, width, height)
+            frame = PoseFrame(
+                frame.t_s, frame.image_xy_px, frame.world_xyz_m, frame.visibility, frame.n_people, tips
+            )
+        return frame
+
+    def _fingertips(
+        self, image: Any, t_ms: int, pose: PoseFrame, width: int, height: int
+    ) -> dict[str, np.ndarray]:
+        """Fingertip of each hand: the fingertip farthest from its wrist (pose "index" is a knuckle)."""
+        if self._hands is None:
+            _, mpv, base_options = _mp()
+            with quiet_native_stderr():
+                self._hands = mpv.HandLandmarker.create_from_options(
+                    mpv.HandLandmarkerOptions(
+                        base_options=base_options(model_asset_path=str(self.config.hand_model_path)),
+                        running_mode=mpv.RunningMode.VIDEO,
+                        num_hands=2,
+                        min_hand_detection_confidence=0.3,
+                    )
+                )
+        result = self._hands.detect_for_video(image, t_ms)
+        tips: dict[str, np.ndarray] = {}
+        wrists = {
+            "left": pose.image_xy_px[LM.LEFT_WRIST],
+            "right": pose.image_xy_px[LM.RIGHT_WRIST],
+        }
+        for hand in result.hand_landmarks:
+            pts = np.array([[p.x * width, p.y * height] for p in hand])
+            # Assign the hand to the nearer pose wrist: the hand model's handedness is unreliable side-on.
+            side = min(wrists, key=lambda s: float(np.nansum((wrists[s] - pts[0]) ** 2)))
+            tip_dist = np.linalg.norm(pts[list(FINGERTIPS)] - pts[0], axis=1)
+            tip = pts[FINGERTIPS[int(np.argmax(tip_dist))]]
+            if side not in tips:
+                tips[side] = tip
+        return tips
+
+
+def _to_pose_frame(result: Any, t_s: float, width: int, height: int, n_people: int) -> PoseFrame:
+    lms = result.pose_landmarks[0]
+    image_xy = np.array([[p.x * width, p.y * height] for p in lms], dtype=float)
+    visibility = np.array([p.visibility if p.visibility is not None else 1.0 for p in lms], dtype=float)
+    if result.pose_world_landmarks:
+        world = np.array([[p.x, p.y, p.z] for p in result.pose_world_landmarks[0]], dtype=float)
+    else:
+        world = np.full((N_LANDMARKS, 3), np.nan)
+    return PoseFrame(t_s, image_xy, world, visibility, n_people)
+
+
+def create_estimator(model_path: Path | None = None) -> MediaPipePoseEstimator:
+    """The default backend; `model_path` points at another pose `.task` (e.g. the official heavy model)."""
+    return MediaPipePoseEstimator(PoseConfig(model_path=model_path or DEFAULT_POSE_MODEL))
