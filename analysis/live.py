@@ -1,0 +1,204 @@
+"""Live (webcam) analysis: the same stages as the offline pipeline, run frame by frame.
+
+`process()` runs on the video thread of the webcam component; everything it shares with the page
+(`status()`, `result()`) goes through one lock. The per-frame angle shown live comes from a causal
+One Euro filter; the captured result is the offline analysis of the frames recorded so far, so the
+webcam and the upload paths measure the same way.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from analysis import checks as chk
+from analysis.filtering import OneEuroFilter
+from analysis.measures import measure_sit_reach, measure_slr
+from analysis.overlay import build_overlay
+from analysis.pipeline import AnalysisOptions, SideChoice, analyze_landmarks
+from analysis.result import AnalysisResult, Side, TestKind, VideoInfo
+from vision.annotate import draw_overlay
+from vision.landmarks import LandmarkSeries, PoseFrame
+from vision.pose import PoseEstimator, create_estimator
+
+
+@dataclass(frozen=True)
+class LiveStatus:
+    t_s: float = 0.0
+    person_found: bool = False
+    side: Side | None = None
+    angle_deg: float | None = None
+    knee_flexion_deg: float | None = None
+    reach_cm: float | None = None
+    checks: dict[str, bool | None] = field(default_factory=dict)
+    peak_deg: float | None = None  # best held peak so far (valid reps only)
+    peak_held_s: float = 0.0
+    captured: bool = False  # a valid peak was held long enough: the test is done
+    frames: int = 0
+
+
+@dataclass(frozen=True)
+class LiveConfig:
+    window_s: float = 8.0  # landmarks used for the live angle (reference leg line, near side)
+    max_buffer_s: float = 300.0  # at most this much is kept for the captured result
+    reanalyse_every_s: float = 0.5
+    capture_hold_s: float = 1.0  # a peak held this long is captured
+    one_euro_min_cutoff_hz: float = 1.0
+    one_euro_beta: float = 0.05
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if np.isfinite(x) else None
+
+
+class LiveAnalyzer:
+    def __init__(
+        self,
+        test: TestKind,
+        side: SideChoice = "auto",
+        height_cm: float | None = None,
+        model_path: Path | None = None,
+        config: LiveConfig | None = None,
+        estimator: PoseEstimator | None = None,
+    ) -> None:
+        self.options = AnalysisOptions(test=test, side=side, height_cm=height_cm, model_path=model_path)
+        self.config = config or LiveConfig()
+        self._estimator = estimator or create_estimator(model_path)
+        self._lock = threading.Lock()
+        self._frames: deque[PoseFrame] = deque()
+        self._size = (0, 0)
+        self._status = LiveStatus()
+        self._result: AnalysisResult | None = None
+        self._last_analysis_t_s = -np.inf
+        self._t0: float | None = None
+        self._filters = self._new_filters()
+
+    def _new_filters(self) -> dict[str, OneEuroFilter]:
+        c = self.config
+        return {
+            k: OneEuroFilter(c.one_euro_min_cutoff_hz, c.one_euro_beta, 1.0)
+            for k in ("angle", "knee", "reach")
+        }
+
+    # -- thread-safe accessors -------------------------------------------------------------------
+    def status(self) -> LiveStatus:
+        with self._lock:
+            return self._status
+
+    def result(self) -> AnalysisResult | None:
+        """The frames recorded so far, analysed by the offline stages."""
+        with self._lock:
+            frames, size = list(self._frames), self._size
+        if not frames:
+            return None
+        return self._analyse(frames, size)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._frames.clear()
+            self._status = LiveStatus()
+            self._result = None
+            self._last_analysis_t_s = -np.inf
+            self._t0 = None
+            self._filters = self._new_filters()
+
+    def close(self) -> None:
+        self._estimator.close()
+
+    # -- per frame (webcam thread) ------------------------------------------------------------
+    def process(self, rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, LiveStatus]:
+        with self._lock:
+            if self._t0 is None:
+                self._t0 = t_s
+            rel_t_s = t_s - self._t0
+            want_tips = self.options.test == "sit-reach"
+            pose = self._estimator.estimate(rgb, rel_t_s, want_fingertips=want_tips)
+            self._frames.append(pose)
+            self._size = (rgb.shape[1], rgb.shape[0])
+            while self._frames and rel_t_s - self._frames[0].t_s > self.config.max_buffer_s:
+                self._frames.popleft()
+            status = self._live_status(pose, rel_t_s)
+            self._status = status
+        overlay = build_overlay(
+            self.options.test,
+            status.side or "left",
+            pose,
+            status.angle_deg,
+            status.knee_flexion_deg,
+            status.reach_cm,
+            rel_t_s,
+            status.peak_deg,
+            [(k.replace("_", " "), v) for k, v in status.checks.items()],
+        )
+        return draw_overlay(rgb, pose, overlay), status
+
+    def _window(self, now_s: float) -> LandmarkSeries:
+        recent = [f for f in self._frames if now_s - f.t_s <= self.config.window_s]
+        return LandmarkSeries.from_frames(recent, *self._size)
+
+    def _live_status(self, pose: PoseFrame, now_s: float) -> LiveStatus:
+        lms = self._window(now_s)
+        cfg = self.options.checks
+        last = np.zeros(len(lms), dtype=bool)
+        last[-1] = True
+        recent = chk.window_mask(lms.t_s, now_s, 0.3)
+        angle = knee = reach = float("nan")
+        side: Side | None = None
+        checks: dict[str, bool | None] = {}
+        if pose.found:
+            if self.options.test == "slr":
+                m = measure_slr(lms, self.options.side)
+                angle, knee, side = float(m.angle_deg[-1]), float(m.knee_flexion_deg[-1]), m.side
+                lift = float(m.resting_lift_deg[-1])
+                checks["other_leg_flat"] = (
+                    None if not np.isfinite(lift) else lift <= cfg.resting_lift_warn_deg
+                )
+            else:
+                s = measure_sit_reach(lms, self.options.side, self.options.height_cm)
+                angle, knee, side = float(s.hip_angle_deg[-1]), float(s.knee_flexion_deg[-1]), s.side
+                reach = float(s.reach_cm[-1])
+            checks["knee_straight"] = None if not np.isfinite(knee) else knee <= cfg.knee_bent_deg
+            yaw = chk.camera_yaw_deg(lms, recent)
+            checks["side_on"] = None if yaw is None else yaw <= cfg.side_on_warn_deg
+            checks["in_frame"] = not chk.check_in_frame(lms, self.options.test, last, cfg)
+        f = self._filters
+        status = LiveStatus(
+            t_s=now_s,
+            person_found=pose.found,
+            side=side,
+            angle_deg=_finite(f["angle"](now_s, angle)),
+            knee_flexion_deg=_finite(f["knee"](now_s, knee)),
+            reach_cm=_finite(f["reach"](now_s, reach)),
+            checks=checks,
+            frames=len(self._frames),
+        )
+        if now_s - self._last_analysis_t_s >= self.config.reanalyse_every_s:
+            self._last_analysis_t_s = now_s
+            self._result = self._analyse(list(self._frames), self._size)
+        return self._with_capture(status)
+
+    def _with_capture(self, status: LiveStatus) -> LiveStatus:
+        r = self._result
+        if r is None or r.angle_deg is None:
+            return status
+        best = next((rep for rep in r.reps if rep.peak_s == r.peak_s), None)
+        held = best.held_s if best else 0.0
+        return replace(
+            status,
+            peak_deg=r.angle_deg if r.valid else None,
+            peak_held_s=held,
+            captured=r.valid and held >= self.config.capture_hold_s,
+        )
+
+    def _analyse(self, frames: list[PoseFrame], size: tuple[int, int]) -> AnalysisResult:
+        lms = LandmarkSeries.from_frames(frames, *size)
+        duration = float(lms.t_s[-1] - lms.t_s[0]) if len(lms) > 1 else 0.0
+        fps = (len(lms) - 1) / duration if duration > 0 else 0.0
+        video = VideoInfo(
+            fps=fps, frames=len(lms), duration_s=duration, width=size[0], height=size[1], rotation_deg=0
+        )
+        return analyze_landmarks(lms, video, self.options, self._estimator.name)

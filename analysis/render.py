@@ -1,0 +1,72 @@
+"""Write the annotated video of an analysed clip (skeleton, angle arc and HUD) as browser-playable H.264."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from analysis.overlay import build_overlay
+from analysis.result import AnalysisResult
+from vision.annotate import draw_overlay
+from vision.landmarks import LandmarkSeries, PoseFrame
+from vision.video_io import H264Writer, iter_frames
+
+
+def pose_at(landmarks: LandmarkSeries, i: int) -> PoseFrame:
+    return PoseFrame(
+        t_s=float(landmarks.t_s[i]),
+        image_xy_px=landmarks.image_xy_px[i],
+        world_xyz_m=landmarks.world_xyz_m[i],
+        visibility=landmarks.visibility[i],
+        n_people=int(landmarks.n_people[i]),
+    )
+
+
+def _running_peak(result: AnalysisResult) -> np.ndarray:
+    angle = np.nan_to_num(result.series.angle_deg, nan=np.nan)
+    if result.test == "slr":
+        return np.fmax.accumulate(np.where(np.isfinite(angle), angle, -np.inf))
+    return np.fmin.accumulate(np.where(np.isfinite(angle), angle, np.inf))
+
+
+def write_annotated_video(
+    source: Path,
+    landmarks: LandmarkSeries,
+    result: AnalysisResult,
+    out_path: Path,
+    progress: Callable[[float], None] | None = None,
+) -> Path:
+    """Second decoding pass: draw each frame with the cleaned series (so the HUD shows final numbers)."""
+    s = result.series
+    peak = _running_peak(result)
+    n = len(landmarks)
+    knee_limit = 15.0
+    with H264Writer(
+        Path(out_path), fps=result.video.fps, width=landmarks.width, height=landmarks.height
+    ) as writer:
+        for frame in iter_frames(source):
+            i = frame.index
+            if i >= n:
+                break
+            knee = float(s.knee_flexion_deg[i])
+            status: list[tuple[str, bool | None]] = [
+                ("person", bool(landmarks.n_people[i] > 0)),
+                ("knee straight", None if not np.isfinite(knee) else knee <= knee_limit),
+            ]
+            overlay = build_overlay(
+                result.test,
+                result.side,
+                pose_at(landmarks, i),
+                float(s.angle_deg[i]),
+                knee,
+                float(s.reach_cm[i]) if s.reach_cm is not None else None,
+                frame.t_s,
+                float(peak[i]) if np.isfinite(peak[i]) else None,
+                status,
+            )
+            writer.write(draw_overlay(frame.rgb, pose_at(landmarks, i), overlay))
+            if progress and i % 10 == 0:
+                progress(i / max(n, 1))
+    return Path(out_path)
