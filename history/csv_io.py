@@ -1,0 +1,414 @@
+"""CSV export/import of the history: one row per measurement, with its person's fields.
+
+Format (UTF-8, header row, RFC 4180 quoting, `\\n` line ends):
+- empty cell = no value; numbers are written with Python's shortest exact repr, so a value read
+  back is bit-for-bit the stored one; `taken_at` / `person_created_at` are ISO 8601 UTC with
+  microseconds; `valid` is `true`/`false`; `checks` is a JSON list of {code, severity, message}.
+- The per-frame series is included (so charts survive a backup) as base64 of little-endian float32
+  arrays in the last columns (`n_frames`, `t_s_f32`, ...). Spreadsheet users can ignore them;
+  `include_series=False` leaves them empty and such rows import with an empty series.
+- Export is ordered by person name, then time, then id, so export -> import -> export is byte-identical.
+
+Import is all-or-nothing (one transaction). A person is matched by name (created with the row's
+fields if missing; an existing person's fields are kept). A row whose person, test, side and
+taken_at match a stored measurement is skipped, so importing the same file twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+import numpy as np
+from sqlalchemy import select
+
+from history.models import Measurement, MeasurementSeries, Person
+from history.store import (
+    SERIES_DTYPE,
+    SEVERITIES,
+    SEX_NAMES,
+    SIDE_NAMES,
+    SOURCE_NAMES,
+    TEST_NAMES,
+    CheckRecord,
+    HistoryError,
+    NewMeasurement,
+    SeriesArrays,
+)
+
+if TYPE_CHECKING:
+    from history.store import HistoryStore
+
+PERSON_COLUMNS = ("person", "birth_year", "sex", "height_cm", "person_created_at")
+MEASUREMENT_COLUMNS = (
+    "test",
+    "side",
+    "taken_at",
+    "angle_deg",
+    "reach_cm",
+    "valid",
+    "band",
+    "source",
+    "engine_version",
+    "model_name",
+    "annotated_path",
+    "notes",
+    "checks",
+)
+SERIES_COLUMNS = ("n_frames", "t_s_f32", "angle_deg_f32", "knee_flexion_deg_f32", "reach_cm_f32")
+COLUMNS = PERSON_COLUMNS + MEASUREMENT_COLUMNS + SERIES_COLUMNS
+REQUIRED_COLUMNS = ("person", "test", "side", "taken_at", "angle_deg", "reach_cm", "valid")
+
+
+class CsvFormatError(HistoryError):
+    """A malformed CSV file; the message names the line, e.g. "line 7: angle_deg 'abc' is not a number"."""
+
+
+# ---- formatting ----------------------------------------------------------------------------
+def _fmt_float(x: float | None) -> str:
+    return "" if x is None else repr(float(x))
+
+
+def _fmt_time(t: datetime) -> str:
+    return t.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+@contextmanager
+def _text_out(target: str | Path | IO[str]) -> Iterator[IO[str]]:
+    """A stream to write to; a path is written atomically (temp file + rename) so a crash mid-export
+    never leaves a truncated file where a previous backup was."""
+    if not isinstance(target, str | Path):
+        yield target
+        return
+    path = Path(target)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    except OSError as exc:
+        raise HistoryError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export_csv(
+    store: HistoryStore, target: str | Path | IO[str], person: str | None = None, include_series: bool = True
+) -> int:
+    """Write the history (or one person's) as CSV; returns the number of measurements written."""
+    q = (
+        select(Person, Measurement, MeasurementSeries)
+        .join(Measurement, Measurement.person_id == Person.id)
+        .outerjoin(MeasurementSeries, MeasurementSeries.measurement_id == Measurement.id)
+        .order_by(Person.name, Measurement.taken_at, Measurement.id)
+    )
+    with store._read() as s:
+        if person is not None:
+            if s.scalars(select(Person.id).where(Person.name == person.strip())).first() is None:
+                raise HistoryError(f"no person named {person!r}")
+            q = q.where(Person.name == person.strip())
+        rows = s.execute(q).all()
+    with _text_out(target) as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(COLUMNS)
+        for p, m, ser in rows:
+            series_cells = ["", "", "", "", ""]
+            if include_series and ser is not None:
+                series_cells = [
+                    str(ser.n_frames),
+                    base64.b64encode(ser.t_s).decode("ascii"),
+                    base64.b64encode(ser.angle_deg).decode("ascii"),
+                    base64.b64encode(ser.knee_flexion_deg).decode("ascii"),
+                    "" if ser.reach_cm is None else base64.b64encode(ser.reach_cm).decode("ascii"),
+                ]
+            w.writerow(
+                [
+                    p.name,
+                    "" if p.birth_year is None else str(p.birth_year),
+                    p.sex or "",
+                    _fmt_float(p.height_cm),
+                    _fmt_time(p.created_at),
+                    m.test,
+                    m.side,
+                    _fmt_time(m.taken_at),
+                    _fmt_float(m.angle_deg),
+                    _fmt_float(m.reach_cm),
+                    "true" if m.valid else "false",
+                    m.band or "",
+                    m.source,
+                    m.engine_version,
+                    m.model_name,
+                    m.annotated_path or "",
+                    m.notes or "",
+                    json.dumps(m.checks, ensure_ascii=False, separators=(",", ":")),
+                    *series_cells,
+                ]
+            )
+    return len(rows)
+
+
+# ---- parsing -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _PersonFields:
+    name: str
+    birth_year: int | None
+    sex: str | None
+    height_cm: float | None
+    created_at: datetime | None
+
+
+@dataclass(frozen=True)
+class _ParsedRow:
+    line: int
+    person: _PersonFields
+    measurement: NewMeasurement  # person_id is filled in at import time
+
+
+class _Row:
+    def __init__(self, line: int, cells: dict[str, str]) -> None:
+        self.line, self.cells = line, cells
+
+    def fail(self, msg: str) -> CsvFormatError:
+        return CsvFormatError(f"line {self.line}: {msg}")
+
+    def text(self, col: str) -> str:
+        return self.cells.get(col, "")
+
+    def opt_text(self, col: str) -> str | None:
+        v = self.text(col)
+        return v if v != "" else None
+
+    def choice(self, col: str, allowed: tuple[str, ...], optional: bool = False) -> str | None:
+        v = self.text(col)
+        if v == "" and optional:
+            return None
+        if v not in allowed:
+            raise self.fail(f"{col} {v!r} is not one of {', '.join(allowed)}")
+        return v
+
+    def number(self, col: str) -> float | None:
+        v = self.text(col).strip()
+        if v == "":
+            return None
+        try:
+            x = float(v)
+        except ValueError:
+            raise self.fail(f"{col} {v!r} is not a number") from None
+        if not math.isfinite(x):
+            raise self.fail(f"{col} {v!r} is not a finite number")
+        return x
+
+    def integer(self, col: str) -> int | None:
+        v = self.text(col).strip()
+        if v == "":
+            return None
+        try:
+            return int(v)
+        except ValueError:
+            raise self.fail(f"{col} {v!r} is not a whole number") from None
+
+    def time(self, col: str, optional: bool = False) -> datetime | None:
+        v = self.text(col).strip()
+        if v == "" and optional:
+            return None
+        try:
+            t = datetime.fromisoformat(v)
+        except ValueError:
+            raise self.fail(f"{col} {v!r} is not an ISO 8601 date-time") from None
+        if t.tzinfo is None:
+            raise self.fail(f"{col} {v!r} has no time zone (write it in UTC, e.g. +00:00)")
+        return t.astimezone(UTC)
+
+    def boolean(self, col: str) -> bool:
+        v = self.text(col).strip().lower()
+        if v not in ("true", "false"):
+            raise self.fail(f"{col} {self.text(col)!r} is not true or false")
+        return v == "true"
+
+    def checks(self) -> tuple[CheckRecord, ...]:
+        v = self.text("checks").strip()
+        if v == "":
+            return ()
+        try:
+            data = json.loads(v)
+        except json.JSONDecodeError:
+            raise self.fail("checks is not valid JSON") from None
+        keys = {"code", "severity", "message"}
+        if not isinstance(data, list) or not all(
+            isinstance(c, dict) and set(c) == keys and all(isinstance(c[k], str) for k in keys) for c in data
+        ):
+            raise self.fail("checks must be a JSON list of {code, severity, message} objects")
+        for c in data:
+            if c["severity"] not in SEVERITIES:
+                raise self.fail(f"check severity {c['severity']!r} is not one of {', '.join(SEVERITIES)}")
+        return tuple(CheckRecord(c["code"], c["severity"], c["message"]) for c in data)
+
+    def array(self, col: str, n: int, optional: bool = False) -> np.ndarray | None:
+        v = self.text(col).strip()
+        if v == "" and (optional or n == 0):
+            return None if optional else np.zeros(0)
+        try:
+            raw = base64.b64decode(v, validate=True)
+        except (binascii.Error, ValueError):
+            raise self.fail(f"{col} is not base64") from None
+        if len(raw) != n * SERIES_DTYPE.itemsize:
+            raise self.fail(f"{col} holds {len(raw) // SERIES_DTYPE.itemsize} values, n_frames says {n}")
+        return np.frombuffer(raw, dtype=SERIES_DTYPE).astype(np.float64)
+
+    def series(self) -> SeriesArrays:
+        n = self.integer("n_frames") or 0
+        if n < 0:
+            raise self.fail(f"n_frames {n} is negative")
+        t_s = self.array("t_s_f32", n)
+        angle = self.array("angle_deg_f32", n)
+        knee = self.array("knee_flexion_deg_f32", n)
+        assert t_s is not None and angle is not None and knee is not None
+        return SeriesArrays(t_s, angle, knee, self.array("reach_cm_f32", n, optional=True))
+
+
+def _parse_row(row: _Row) -> _ParsedRow:
+    name = row.text("person").strip()
+    if not name:
+        raise row.fail("person is empty")
+    if len(name) > 200:
+        raise row.fail("person name is longer than 200 characters")
+    height = row.number("height_cm")
+    if height is not None and not 50.0 <= height <= 250.0:
+        raise row.fail(f"height_cm {height!r} is not plausible (50-250)")
+    person = _PersonFields(
+        name=name,
+        birth_year=row.integer("birth_year"),
+        sex=row.choice("sex", SEX_NAMES, optional=True),
+        height_cm=height,
+        created_at=row.time("person_created_at", optional=True),
+    )
+    taken_at = row.time("taken_at")
+    assert taken_at is not None
+    m = NewMeasurement(
+        person_id=0,
+        test=str(row.choice("test", TEST_NAMES)),
+        side=str(row.choice("side", SIDE_NAMES)),
+        taken_at=taken_at,
+        angle_deg=row.number("angle_deg"),
+        reach_cm=row.number("reach_cm"),
+        valid=row.boolean("valid"),
+        series=row.series(),
+        source=str(row.choice("source", SOURCE_NAMES)) if row.text("source") else "upload",
+        checks=row.checks(),
+        band=row.opt_text("band"),
+        engine_version=row.text("engine_version"),
+        model_name=row.text("model_name"),
+        annotated_path=row.opt_text("annotated_path"),
+        notes=row.opt_text("notes"),
+    )
+    return _ParsedRow(row.line, person, m)
+
+
+def parse_csv(stream: IO[str]) -> list[_ParsedRow]:
+    """Parse and validate every row first; raise CsvFormatError on the first bad line."""
+    reader = csv.reader(stream)
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise CsvFormatError("line 1: the file is empty (expected a header row)")
+        header = [h.strip().lstrip("\ufeff") for h in header]
+        unknown = [h for h in header if h not in COLUMNS]
+        if unknown:
+            raise CsvFormatError(f"line 1: unknown column {unknown[0]!r}")
+        missing = [c for c in REQUIRED_COLUMNS if c not in header]
+        if missing:
+            raise CsvFormatError(f"line 1: missing column {missing[0]!r}")
+        if len(set(header)) != len(header):
+            raise CsvFormatError("line 1: a column name appears twice")
+        parsed = []
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue  # blank line
+            row = _Row(reader.line_num, {})
+            if len(cells) != len(header):
+                raise row.fail(f"{len(cells)} cells, the header has {len(header)}")
+            row.cells = dict(zip(header, cells, strict=True))
+            parsed.append(_parse_row(row))
+        return parsed
+    except csv.Error as exc:
+        raise CsvFormatError(f"line {reader.line_num}: {exc}") from None
+    except UnicodeDecodeError:
+        raise CsvFormatError(f"line {reader.line_num + 1}: the file is not UTF-8 text") from None
+
+
+def import_csv(store: HistoryStore, source: str | Path | IO[str]) -> int:
+    """Import a CSV written by `export_csv`; returns the number of measurements added."""
+    if isinstance(source, str | Path):
+        try:
+            with open(source, encoding="utf-8", newline="") as fh:
+                rows = parse_csv(fh)
+        except OSError as exc:
+            raise HistoryError(f"cannot read {source}: {exc.strerror or exc}") from None
+    else:
+        rows = parse_csv(source)
+    return _store_rows(store, rows)
+
+
+def _store_rows(store: HistoryStore, rows: list[_ParsedRow]) -> int:
+    from dataclasses import replace
+
+    with store._writing() as s:  # one transaction: a bad row or a crash leaves the history unchanged
+        ids: dict[str, int] = {}
+        seen: set[tuple[int, str, str, datetime]] = set()
+        added = 0
+        for r in rows:
+            pid = ids.get(r.person.name)
+            if pid is None:
+                pid = s.scalars(select(Person.id).where(Person.name == r.person.name)).first()
+                if pid is None:
+                    p = r.person
+                    if p.birth_year is not None and not 1900 <= p.birth_year <= datetime.now(UTC).year:
+                        raise CsvFormatError(f"line {r.line}: birth_year {p.birth_year} is not plausible")
+                    person = Person(
+                        name=p.name,
+                        birth_year=p.birth_year,
+                        sex=p.sex,
+                        height_cm=p.height_cm,
+                        created_at=p.created_at or datetime.now(UTC),
+                    )
+                    s.add(person)
+                    s.flush()
+                    pid = person.id
+                ids[r.person.name] = pid
+                seen.update(
+                    (pid, t, sd, at)
+                    for t, sd, at in s.execute(
+                        select(Measurement.test, Measurement.side, Measurement.taken_at).where(
+                            Measurement.person_id == pid
+                        )
+                    )
+                )
+            m = r.measurement
+            key = (pid, m.test, m.side, m.taken_at)
+            if key in seen:
+                continue
+            seen.add(key)
+            store._insert(s, replace(m, person_id=pid))
+            added += 1
+        return added
+
+
+def read_text(data: str) -> IO[str]:
+    """A text stream over a string (handy for tests and the UI's upload widget)."""
+    return io.StringIO(data, newline="")
