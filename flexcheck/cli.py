@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from flexcheck.history_cli import add_history_parser
+
 EXIT_OK = 0
 EXIT_UNUSABLE = 2
 
@@ -43,12 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--model", type=Path, default=None, help="another MediaPipe pose .task model")
     an.add_argument("--save", action="store_true", help="save the result in the history (needs --person)")
     an.add_argument("--person", default=None, help="whose measurement this is (with --save)")
-    try:
-        from flexcheck.history_cli import add_history_parser
-
-        add_history_parser(sub)
-    except ImportError:  # history package not installed in a trimmed build
-        pass
+    add_history_parser(sub)
     return parser
 
 

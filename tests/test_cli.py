@@ -107,3 +107,18 @@ def test_json_contract_on_a_sample_clip(tmp_path: Path) -> None:
     meta = probe_video(annotated)
     assert meta.codec == "h264"
     assert (meta.width, meta.height) == (out["video"]["width"], out["video"]["height"])
+
+
+@pytest.mark.slow
+def test_analyze_save_puts_one_row_in_the_history(tmp_path: Path) -> None:
+    clip = slr_sample()
+    proc = run_cli(
+        "analyze", str(clip), "--test", "slr", "--save", "--person", "Ana O'Neil", tmp_path=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "saved as measurement" in proc.stderr
+    listing = run_cli("history", "export", "--csv", "-", "--no-series", tmp_path=tmp_path)
+    assert listing.returncode == 0, listing.stderr
+    rows = listing.stdout.strip().splitlines()
+    assert len(rows) == 2  # header + the one saved measurement
+    assert rows[1].startswith("Ana O'Neil,") and ",slr,left," in rows[1]
