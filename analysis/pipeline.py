@@ -19,7 +19,7 @@ from analysis.filtering import FilterConfig, clean_series
 from analysis.measures import SitReachMeasures, SlrMeasures, measure_sit_reach, measure_slr, posture_summary
 from analysis.result import AnalysisResult, Check, MeasureSeries, Rep, Side, TestKind, VideoInfo
 from vision.frames import VideoMeta
-from vision.landmarks import LM, LandmarkSeries, PoseFrame
+from vision.landmarks import LandmarkSeries, PoseFrame
 from vision.pose import PoseEstimator, create_estimator
 from vision.video_io import iter_frames, probe_video
 
@@ -81,36 +81,12 @@ def estimate_clip(
     """Pose for every frame (decoding runs ahead on its own thread inside iter_frames)."""
     frames: list[PoseFrame] = []
     expected = max(meta.n_frames, 1)
-    previous: PoseFrame | None = None
     for frame in iter_frames(path):
-        want_tips = test == "sit-reach" and _hands_near_feet(previous)
-        pose = estimator.estimate(frame.rgb, frame.t_s, want_fingertips=want_tips)
+        pose = estimator.estimate(frame.rgb, frame.t_s, want_fingertips=test == "sit-reach")
         frames.append(pose)
-        previous = pose if pose.found else previous
         if frame.index % 10 == 0:
             progress(min(frame.index / expected, 1.0))
     return frames
-
-
-def _hands_near_feet(pose: PoseFrame | None) -> bool:
-    """Run the (costly) hand model only while a wrist is within one leg length of the toes."""
-    if pose is None:
-        return True
-    p = pose.image_xy_px
-    leg_px = np.nanmax(
-        [
-            np.linalg.norm(p[LM.LEFT_ANKLE] - p[LM.LEFT_HIP]),
-            np.linalg.norm(p[LM.RIGHT_ANKLE] - p[LM.RIGHT_HIP]),
-        ]
-    )
-    wrist_to_toe = [
-        np.linalg.norm(p[w] - p[t])
-        for w in (LM.LEFT_WRIST, LM.RIGHT_WRIST)
-        for t in (LM.LEFT_FOOT_INDEX, LM.RIGHT_FOOT_INDEX)
-    ]
-    if not np.isfinite(leg_px) or not np.any(np.isfinite(wrist_to_toe)):
-        return True
-    return bool(np.nanmin(wrist_to_toe) < 0.6 * leg_px)
 
 
 # -- from landmarks on (pure) ------------------------------------------------------------------

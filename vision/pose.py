@@ -178,14 +178,19 @@ class MediaPipePoseEstimator:
                 )
         result = self._hands.detect_for_video(image, t_ms)
         tips: dict[str, np.ndarray] = {}
-        wrists = {
-            "left": pose.image_xy_px[LM.LEFT_WRIST],
-            "right": pose.image_xy_px[LM.RIGHT_WRIST],
+        p = pose.image_xy_px
+        wrists = {"left": p[LM.LEFT_WRIST], "right": p[LM.RIGHT_WRIST]}
+        forearms = {
+            "left": float(np.linalg.norm(p[LM.LEFT_WRIST] - p[LM.LEFT_ELBOW])),
+            "right": float(np.linalg.norm(p[LM.RIGHT_WRIST] - p[LM.RIGHT_ELBOW])),
         }
         for hand in result.hand_landmarks:
-            pts = np.array([[p.x * width, p.y * height] for p in hand])
+            pts = np.array([[q.x * width, q.y * height] for q in hand])
             # Assign the hand to the nearer pose wrist: the hand model's handedness is unreliable side-on.
             side = min(wrists, key=lambda s: float(np.nansum((wrists[s] - pts[0]) ** 2)))
+            # A "hand" far from both pose wrists is a false detection (feet look like hands to it).
+            if not np.linalg.norm(wrists[side] - pts[0]) <= 0.5 * forearms[side]:
+                continue
             tip_dist = np.linalg.norm(pts[list(FINGERTIPS)] - pts[0], axis=1)
             tip = pts[FINGERTIPS[int(np.argmax(tip_dist))]]
             if side not in tips:
