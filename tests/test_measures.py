@@ -55,12 +55,17 @@ def seated_frame(fold_deg: float, fingertip_ahead_px: float) -> np.ndarray:
         (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE, LM.LEFT_FOOT_INDEX),
         (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE, LM.RIGHT_FOOT_INDEX),
     ):
-        pts[h], pts[k], pts[a], pts[t] = hip, hip + [200, 0], hip + [400, 0], hip + [420, -40]
+        pts[h], pts[k], pts[a], pts[t] = (
+            hip,
+            hip + np.array([200, 0]),
+            hip + np.array([400, 0]),
+            hip + np.array([420, -40]),
+        )
     rad = np.radians(fold_deg)
     shoulder = hip + 250 * np.array([np.sin(rad), -np.cos(rad)])
     pts[[LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER]] = shoulder
-    pts[[LM.LEFT_INDEX, LM.RIGHT_INDEX]] = hip + [420 + fingertip_ahead_px, -40]
-    pts[[LM.LEFT_WRIST, LM.RIGHT_WRIST]] = hip + [400 + fingertip_ahead_px, -40]
+    pts[[LM.LEFT_INDEX, LM.RIGHT_INDEX]] = hip + np.array([420 + fingertip_ahead_px, -40])
+    pts[[LM.LEFT_WRIST, LM.RIGHT_WRIST]] = hip + np.array([400 + fingertip_ahead_px, -40])
     return pts
 
 
