@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis import checks as chk
+from analysis.events import EventConfig
 from analysis.filtering import OneEuroFilter
 from analysis.measures import measure_sit_reach, measure_slr
 from analysis.overlay import build_overlay
@@ -187,9 +188,11 @@ class LiveAnalyzer:
             return status
         best = next((rep for rep in r.reps if rep.peak_s == r.peak_s), None)
         held = best.held_s if best else 0.0
+        # A leg still rising is not a peak yet: only a held one is shown as "best held peak".
+        is_held_peak = r.valid and held >= EventConfig().min_hold_s
         return replace(
             status,
-            peak_deg=r.angle_deg if r.valid else None,
+            peak_deg=r.angle_deg if is_held_peak else None,
             peak_held_s=held,
             captured=r.valid and held >= self.config.capture_hold_s,
         )
