@@ -7,7 +7,7 @@ import numpy as np
 from analysis.measures import LEG_POINTS, SIDE_POINTS
 from analysis.result import Side, TestKind
 from vision.annotate import Overlay
-from vision.landmarks import PoseFrame
+from vision.landmarks import LM, PoseFrame
 
 
 def _rotate(vec: np.ndarray, angle_deg: float) -> np.ndarray:
@@ -56,7 +56,8 @@ def build_overlay(
         else:
             pts = SIDE_POINTS[side]
             vertex = pose.image_xy_px[pts["hip"]]
-            arm_a = pose.image_xy_px[pts["shoulder"]]
+            # same trunk line as the measure: the mid-shoulder point
+            arm_a = (pose.image_xy_px[LM.LEFT_SHOULDER] + pose.image_xy_px[LM.RIGHT_SHOULDER]) / 2
             arm_b = pose.image_xy_px[pts["knee"]]
     name = "SLR" if test == "slr" else "Hip"
     label = f"{name} {angle_deg:.0f} deg" if angle_deg is not None and np.isfinite(angle_deg) else ""

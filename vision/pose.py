@@ -120,6 +120,7 @@ class MediaPipePoseEstimator:
         self._last_count_t_s = -np.inf
         self._people = 0
         self._warm = False
+        self._hands_warm = False
 
     # -- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> MediaPipePoseEstimator:
@@ -176,7 +177,9 @@ class MediaPipePoseEstimator:
                         min_hand_detection_confidence=0.3,
                     )
                 )
-        result = self._hands.detect_for_video(image, t_ms)
+        with quiet_native_stderr() if not self._hands_warm else contextlib.nullcontext():
+            result = self._hands.detect_for_video(image, t_ms)
+        self._hands_warm = True
         tips: dict[str, np.ndarray] = {}
         p = pose.image_xy_px
         wrists = {"left": p[LM.LEFT_WRIST], "right": p[LM.RIGHT_WRIST]}
