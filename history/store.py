@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import sqlite3
+import time
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -226,6 +228,22 @@ def _check_person_fields(name: str, birth_year: int | None, sex: str | None, hei
     return clean
 
 
+def _ensure_wal(cur: Any) -> None:
+    """Switch the file to WAL (the mode is stored in the file; an in-memory database stays "memory").
+    Switching needs an exclusive lock, and SQLite reports "database is locked" at once, without its
+    busy handler, while another process is creating the same new database: retry until the busy
+    timeout."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode = WAL").fetchone()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.05)
+
+
 def _sqlite_setup(engine: Engine) -> None:
     """WAL, foreign keys and a busy timeout on every connection; we emit BEGIN ourselves so that
     DDL is transactional and writers take the write lock up front (no lock-upgrade deadlocks)."""
@@ -235,7 +253,7 @@ def _sqlite_setup(engine: Engine) -> None:
         dbapi_conn.isolation_level = None  # let SQLAlchemy's BEGIN below control transactions
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA journal_mode = WAL")
+        _ensure_wal(cur)
         cur.execute("PRAGMA synchronous = FULL")  # a committed save survives power loss, not only a crash
         cur.execute("PRAGMA foreign_keys = ON")
         cur.close()
