@@ -1,0 +1,72 @@
+"""Shared page helpers: settings, the history store, the selected person, messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import streamlit as st
+
+from ui import backend
+
+if TYPE_CHECKING:
+    from history import HistoryStore
+
+NOT_A_DIAGNOSIS = (
+    "FlexCheck is a self-measurement aid, not a diagnosis. Stop if a test hurts, and see a health "
+    "professional about pain, numbness, tingling or weakness."
+)
+PERSON_KEY = "person_id"
+
+
+def not_a_diagnosis() -> None:
+    st.caption(f":material/medical_information: {NOT_A_DIAGNOSIS}")
+
+
+@st.cache_resource(show_spinner=False)
+def _store(database_url: str) -> HistoryStore:
+    return backend.open_store(database_url)
+
+
+def store() -> HistoryStore:
+    return _store(backend.settings().database_url)
+
+
+def selected_person() -> backend.PersonView | None:
+    person_id = st.session_state.get(PERSON_KEY)
+    if person_id is None:
+        return None
+    return backend.get_person(store(), int(person_id))
+
+
+def user_error(exc: BaseException) -> str:
+    """One line for the person: the engine's own message for bad input, a generic line otherwise."""
+    return backend.user_message(exc)
+
+
+@contextmanager
+def shown_errors(what: str) -> Iterator[None]:
+    """Run an action; show a failure as one st.error line, never a traceback."""
+    try:
+        yield
+    except Exception as exc:  # Streamlit's rerun/stop signals are BaseException and pass through
+        st.error(f"{what}: {user_error(exc)}")
+
+
+def run_safely(what: str, action: Callable[[], Any]) -> Any:
+    with shown_errors(what):
+        return action()
+    return None
+
+
+def sidebar() -> None:
+    """App name and who is being measured, on every page."""
+    with st.sidebar:
+        st.markdown("### FlexCheck")
+        st.caption("Hamstring flexibility from video, measured on this computer.")
+        person = None
+        with shown_errors("Could not open the history database"):
+            person = selected_person()
+        if person is not None:
+            st.markdown(f":material/person: **{person.name}**")

@@ -1,0 +1,102 @@
+"""History page: one person's measurements over time, per test and leg; CSV export; delete."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui import backend, charts, common
+
+DELETE_KEY = "history_delete_pending"
+
+
+def _confirm_delete(df: pd.DataFrame) -> None:
+    pending = st.session_state.get(DELETE_KEY)
+    labels = {
+        int(r.id): f"#{int(r.id)} — {pd.Timestamp(r.taken_at):%Y-%m-%d %H:%M}, {r.value_text}"
+        for r in df.itertuples()
+    }
+    if pending is None:
+        c1, c2 = st.columns([3, 1])
+        target = c1.selectbox(
+            "Delete a measurement",
+            list(labels),
+            format_func=labels.__getitem__,
+            index=None,
+            placeholder="Choose one to delete",
+            key="history_delete_choice",
+        )
+        c2.write("")
+        if c2.button("Delete…", disabled=target is None, key="history_delete"):
+            st.session_state[DELETE_KEY] = target
+            st.rerun()
+        return
+    st.warning(f"Delete {labels.get(int(pending), f'#{pending}')}? This cannot be undone.")
+    c1, c2 = st.columns(2)
+    if c1.button("Yes, delete it", type="primary", key="history_delete_yes"):
+        with common.shown_errors("Could not delete"):
+            backend.delete_measurement(common.store(), int(pending))
+            st.session_state.pop(DELETE_KEY, None)
+            st.rerun()
+    if c2.button("Cancel", key="history_delete_no"):
+        st.session_state.pop(DELETE_KEY, None)
+        st.rerun()
+
+
+def page() -> None:
+    st.title("History")
+    person = common.selected_person()
+    if person is None:
+        st.info("Choose a person on the **Profile** page to see their history.")
+        common.not_a_diagnosis()
+        return
+    df = backend.measurements(common.store(), person)
+    st.caption(f"Measurements of **{person.name}**")
+    if df.empty:
+        st.info("No measurements saved yet. Record or upload one, then press Save.")
+        common.not_a_diagnosis()
+        return
+    c1, c2 = st.columns(2)
+    tests = sorted(df["test"].unique(), key=list(backend.TEST_LABELS).index)
+    test = c1.radio("Test", tests, format_func=backend.test_label, horizontal=True, key="history_test")
+    sides = sorted(df.loc[df["test"] == test, "side"].unique())
+    side = c2.radio("Leg", sides, horizontal=True, key="history_side")
+    sel = df[(df["test"] == test) & (df["side"] == side)].sort_values("taken_at")
+    field, title = backend.history_value(test)
+    values = sel[field].dropna()
+    baseline = float(values.iloc[0]) if len(values) else None
+    mdc = backend.mdc(test, person)
+    st.altair_chart(
+        charts.history_chart(sel, field, title, backend.history_bands(test, person), baseline, mdc),
+        width="stretch",
+    )
+    unit = "°" if test == "slr" else " cm"
+    if baseline is not None and mdc is not None:
+        st.caption(
+            f"Solid grey line: first measurement; dashed lines: ± the minimal detectable change "
+            f"({mdc:.0f}{unit}). A change inside them may be measurement error."
+        )
+    if len(values) >= 2:
+        change = backend.compare(test, float(values.iloc[0]), float(values.iloc[-1]), person)
+        st.markdown(f"**Since the first measurement:** {change}")
+    asym = backend.history_asymmetry(df, test, person)
+    if asym is not None:
+        st.markdown(f"**Left/right (latest of each):** {asym}")
+    table = sel[["id", "taken_at", "value_text", "band", "source"]].rename(
+        columns={"id": "#", "taken_at": "date", "value_text": "result", "band": "band", "source": "from"}
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={"date": st.column_config.DatetimeColumn("date", format="YYYY-MM-DD HH:mm")},
+    )
+    st.download_button(
+        "Download all as CSV",
+        data=backend.export_csv(common.store(), person),
+        file_name=f"flexcheck_{person.name.replace(' ', '_')}.csv",
+        mime="text/csv",
+        key="history_csv",
+    )
+    _confirm_delete(sel)
+    common.not_a_diagnosis()
