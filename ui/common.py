@@ -60,6 +60,20 @@ def run_safely(what: str, action: Callable[[], Any]) -> Any:
     return None
 
 
+def confirm_step(pending_key: str, message: str, delete: Callable[[], None], key: str) -> None:
+    """Second step of a delete: say what will be lost, then delete on "Yes" or forget on "Cancel"."""
+    st.warning(f"{message} This cannot be undone.")
+    c1, c2 = st.columns(2)
+    if c1.button("Yes, delete", type="primary", key=f"{key}_yes"):
+        with shown_errors("Could not delete"):
+            delete()
+            st.session_state.pop(pending_key, None)
+            st.rerun()
+    if c2.button("Cancel", key=f"{key}_no"):
+        st.session_state.pop(pending_key, None)
+        st.rerun()
+
+
 def sidebar() -> None:
     """App name and who is being measured, on every page."""
     with st.sidebar:

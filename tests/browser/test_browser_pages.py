@@ -72,7 +72,7 @@ def test_history_chart_and_delete_with_confirmation(app_server, launch_browser):
     assert len(saved_rows(app_server, "Hana History")) == 8
     _choose_first(page, "Delete a measurement")
     page.get_by_role("button", name="Delete…").click()
-    page.get_by_role("button", name="Yes, delete it").click()
+    page.get_by_role("button", name="Yes, delete").click()
     page.get_by_text("This cannot be undone").wait_for(state="detached")
     rows = saved_rows(app_server, "Hana History")
     assert len(rows) == 7 and sorted(r.angle_deg or 0.0 for r in rows if r.side == "left") == [70, 75, 81]

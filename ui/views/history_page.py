@@ -31,16 +31,12 @@ def _confirm_delete(df: pd.DataFrame) -> None:
             st.session_state[DELETE_KEY] = target
             st.rerun()
         return
-    st.warning(f"Delete {labels.get(int(pending), f'#{pending}')}? This cannot be undone.")
-    c1, c2 = st.columns(2)
-    if c1.button("Yes, delete it", type="primary", key="history_delete_yes"):
-        with common.shown_errors("Could not delete"):
-            backend.delete_measurement(common.store(), int(pending))
-            st.session_state.pop(DELETE_KEY, None)
-            st.rerun()
-    if c2.button("Cancel", key="history_delete_no"):
-        st.session_state.pop(DELETE_KEY, None)
-        st.rerun()
+    common.confirm_step(
+        DELETE_KEY,
+        f"Delete {labels.get(int(pending), f'#{pending}')}?",
+        lambda: backend.delete_measurement(common.store(), int(pending)),
+        key="history_delete",
+    )
 
 
 def page() -> None:

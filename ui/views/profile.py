@@ -45,17 +45,14 @@ def _delete_person(person: backend.PersonView) -> None:
             st.session_state[DELETE_KEY] = person.id
             st.rerun()
         return
-    st.warning(f"Delete **{person.name}** and all of their measurements? This cannot be undone.")
-    c1, c2 = st.columns(2)
-    if c1.button("Yes, delete", type="primary", key="profile_delete_yes"):
-        with common.shown_errors("Could not delete"):
-            backend.delete_person(common.store(), person.id)
-            st.session_state.pop(DELETE_KEY, None)
-            st.session_state.pop(common.PERSON_KEY, None)
-            st.rerun()
-    if c2.button("Cancel", key="profile_delete_no"):
-        st.session_state.pop(DELETE_KEY, None)
-        st.rerun()
+
+    def delete() -> None:
+        backend.delete_person(common.store(), person.id)
+        st.session_state.pop(common.PERSON_KEY, None)
+
+    common.confirm_step(
+        DELETE_KEY, f"Delete **{person.name}** and all of their measurements?", delete, key="profile_delete"
+    )
 
 
 def page() -> None:
