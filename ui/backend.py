@@ -183,7 +183,13 @@ def value_text(test: str, angle_deg: float | None, reach_cm: float | None) -> st
 # -- scoring -----------------------------------------------------------------------------------
 
 # Worst to best, matching scoring's band order (low angle / short reach first).
-BAND_COLORS = ("#d62728", "#ff7f0e", "#2ca02c", "#1f77b4", "#9467bd")
+BAND_COLORS = (
+    "#d62728",
+    "#f2c300",
+    "#2ca02c",
+    "#1f77b4",
+    "#9467bd",
+)  # red, amber, green, blue: distinct when pale
 AXIS_LIMITS = {"slr": (0.0, 130.0), "sit-reach": (-40.0, 40.0)}
 
 

@@ -28,7 +28,7 @@ def _band_layer(bands: Sequence[BandRange], y_field: str, x_lo: object, x_hi: ob
     )
     return (
         alt.Chart(df)
-        .mark_rect(opacity=0.15)
+        .mark_rect(opacity=0.2)
         .encode(
             x="x0",
             x2="x1",
