@@ -100,18 +100,14 @@ def analyze_landmarks(
     return _analyze_sit_reach(landmarks, video, options, model_name)
 
 
-def _clean(t_s: np.ndarray, values: np.ndarray, confidence: np.ndarray, cfg: FilterConfig) -> np.ndarray:
-    return clean_series(t_s, values, confidence, cfg)
-
-
 def _analyze_slr(
     lms: LandmarkSeries, video: VideoInfo, options: AnalysisOptions, model: str
 ) -> AnalysisResult:
     m = measure_slr(lms, options.side)
     cfg = options.filters
-    angle = _clean(m.t_s, m.angle_deg, m.confidence, cfg)
-    knee = _clean(m.t_s, m.knee_flexion_deg, m.confidence, cfg)
-    lift = _clean(m.t_s, m.resting_lift_deg, m.confidence, cfg)
+    angle = clean_series(m.t_s, m.angle_deg, m.confidence, cfg)
+    knee = clean_series(m.t_s, m.knee_flexion_deg, m.confidence, cfg)
+    lift = clean_series(m.t_s, m.resting_lift_deg, m.confidence, cfg)
     reps = [r for r in detect_reps(m.t_s, angle, EventConfig(mode="max")) if _rep_side(r, m) == m.side]
     series = MeasureSeries(m.t_s, angle, knee, None, {"resting_lift_deg": lift})
     return _finish(lms, video, options, model, m.side, series, reps, m)
@@ -122,10 +118,10 @@ def _analyze_sit_reach(
 ) -> AnalysisResult:
     m = measure_sit_reach(lms, options.side, options.height_cm)
     cfg = options.filters
-    hip = _clean(m.t_s, m.hip_angle_deg, m.confidence, cfg)
-    knee = _clean(m.t_s, m.knee_flexion_deg, m.confidence, cfg)
-    reach = _clean(m.t_s, m.reach_cm, m.confidence, cfg)
-    incline = _clean(m.t_s, m.trunk_incline_deg, m.confidence, cfg)
+    hip = clean_series(m.t_s, m.hip_angle_deg, m.confidence, cfg)
+    knee = clean_series(m.t_s, m.knee_flexion_deg, m.confidence, cfg)
+    reach = clean_series(m.t_s, m.reach_cm, m.confidence, cfg)
+    incline = clean_series(m.t_s, m.trunk_incline_deg, m.confidence, cfg)
     reps = detect_reps(m.t_s, hip, EventConfig(mode="min"), reach_cm=reach)
     series = MeasureSeries(m.t_s, hip, knee, reach, {"trunk_incline_deg": incline})
     return _finish(lms, video, options, model, m.side, series, reps, m)
@@ -177,7 +173,7 @@ def _finish(
         if test == "slr":
             lift = series.extra.get("resting_lift_deg")
             found += chk.check_resting_leg(_value_at(series.t_s, lift, peak_s), cfg)
-        found += _how_measured(test, measures, peak_s)
+        found += _how_measured(measures, peak_s)
     if best is not None and len(straight) < len(reps) and best in straight:
         found.append(
             Check(
@@ -208,7 +204,7 @@ def _knee_bent(series: MeasureSeries, rep: Rep, cfg: chk.CheckConfig) -> bool:
     return knee is not None and knee > cfg.knee_bent_deg
 
 
-def _how_measured(test: TestKind, m: SlrMeasures | SitReachMeasures, peak_s: float | None) -> list[Check]:
+def _how_measured(m: SlrMeasures | SitReachMeasures, peak_s: float | None) -> list[Check]:
     if not isinstance(m, SitReachMeasures):
         return []
     out: list[Check] = []
