@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-TestKind = Literal["slr", "sit-reach"]
-Side = Literal["left", "right"]
-Severity = Literal["info", "warning", "error"]
-TESTS: tuple[TestKind, ...] = ("slr", "sit-reach")
+from flexcheck.vocabulary import TESTS, Severity, Side, TestKind
+
+__all__ = [
+    "TESTS",
+    "AnalysisResult",
+    "Check",
+    "MeasureSeries",
+    "Rep",
+    "Severity",
+    "Side",
+    "TestKind",
+    "VideoInfo",
+]
 
 
 @dataclass(frozen=True)

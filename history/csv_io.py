@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import select
@@ -40,12 +40,14 @@ from history.store import (
     SEVERITIES,
     SEX_NAMES,
     SIDE_NAMES,
+    SLR_MODE_NAMES,
     SOURCE_NAMES,
     TEST_NAMES,
     CheckRecord,
     HistoryError,
     NewMeasurement,
     SeriesArrays,
+    validate_measurement,
 )
 
 if TYPE_CHECKING:
@@ -66,6 +68,11 @@ MEASUREMENT_COLUMNS = (
     "annotated_path",
     "notes",
     "checks",
+    "slr_mode",
+    "symptoms",
+    "uncertainty_deg",
+    "reach_uncertainty_cm",
+    "camera_yaw_deg",
 )
 SERIES_COLUMNS = ("n_frames", "t_s_f32", "angle_deg_f32", "knee_flexion_deg_f32", "reach_cm_f32")
 COLUMNS = PERSON_COLUMNS + MEASUREMENT_COLUMNS + SERIES_COLUMNS
@@ -157,6 +164,11 @@ def export_csv(
                     m.annotated_path or "",
                     m.notes or "",
                     json.dumps(m.checks, ensure_ascii=False, separators=(",", ":")),
+                    m.slr_mode or "",
+                    "" if m.symptoms is None else json.dumps(m.symptoms, ensure_ascii=False, sort_keys=True),
+                    _fmt_float(m.uncertainty_deg),
+                    _fmt_float(m.reach_uncertainty_cm),
+                    _fmt_float(m.camera_yaw_deg),
                     *series_cells,
                 ]
             )
@@ -259,6 +271,18 @@ class _Row:
                 raise self.fail(f"check severity {c['severity']!r} is not one of {', '.join(SEVERITIES)}")
         return tuple(CheckRecord(c["code"], c["severity"], c["message"]) for c in data)
 
+    def symptoms(self) -> dict[str, Any] | None:
+        v = self.text("symptoms").strip()
+        if v == "":
+            return None
+        try:
+            data = json.loads(v)
+        except json.JSONDecodeError:
+            raise self.fail("symptoms is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise self.fail("symptoms must be a JSON object")
+        return data
+
     def array(self, col: str, n: int, optional: bool = False) -> np.ndarray | None:
         v = self.text(col).strip()
         if v == "" and (optional or n == 0):
@@ -316,7 +340,16 @@ def _parse_row(row: _Row) -> _ParsedRow:
         model_name=row.text("model_name"),
         annotated_path=row.opt_text("annotated_path"),
         notes=row.opt_text("notes"),
+        slr_mode=row.choice("slr_mode", SLR_MODE_NAMES, optional=True),
+        symptoms=row.symptoms(),
+        uncertainty_deg=row.number("uncertainty_deg"),
+        reach_uncertainty_cm=row.number("reach_uncertainty_cm"),
+        camera_yaw_deg=row.number("camera_yaw_deg"),
     )
+    try:
+        validate_measurement(m)
+    except HistoryError as exc:
+        raise row.fail(str(exc)) from None
     return _ParsedRow(row.line, person, m)
 
 

@@ -75,6 +75,12 @@ class Measurement(Base):
     model_name: Mapped[str] = mapped_column(String(200))
     annotated_path: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
+    # Added in migration 0002.
+    slr_mode: Mapped[str | None] = mapped_column(String(16))
+    symptoms: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    uncertainty_deg: Mapped[float | None] = mapped_column(Double)
+    reach_uncertainty_cm: Mapped[float | None] = mapped_column(Double)
+    camera_yaw_deg: Mapped[float | None] = mapped_column(Double)
 
 
 class MeasurementSeries(Base):

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal, get_args
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 from alembic import command
@@ -23,20 +23,17 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from flexcheck.vocabulary import SEVERITIES, SEXES, SIDES, SLR_MODES, SOURCES, TESTS
 from history.models import Measurement, MeasurementSeries, Person
 
 if TYPE_CHECKING:
     from analysis.result import AnalysisResult
 
-TestName = Literal["slr", "sit-reach"]
-SideName = Literal["left", "right"]
-SourceName = Literal["webcam", "upload", "cli"]
-SexName = Literal["female", "male", "other"]
-TEST_NAMES: tuple[str, ...] = get_args(TestName)
-SIDE_NAMES: tuple[str, ...] = get_args(SideName)
-SOURCE_NAMES: tuple[str, ...] = get_args(SourceName)
-SEX_NAMES: tuple[str, ...] = get_args(SexName)
-SEVERITIES: tuple[str, ...] = ("info", "warning", "error")
+TEST_NAMES: tuple[str, ...] = TESTS
+SIDE_NAMES: tuple[str, ...] = SIDES
+SOURCE_NAMES: tuple[str, ...] = SOURCES
+SEX_NAMES: tuple[str, ...] = SEXES
+SLR_MODE_NAMES: tuple[str, ...] = SLR_MODES
 SERIES_DTYPE = np.dtype("<f4")  # packed little-endian float32: compact and platform-independent
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -113,6 +110,11 @@ class NewMeasurement:
     model_name: str = ""
     annotated_path: str | None = None
     notes: str | None = None
+    slr_mode: str | None = None  # SLR only: "active" (self-raised) or "passive" (a helper lifts the leg)
+    symptoms: dict[str, Any] | None = None  # the symptom screen's answers (scoring.Symptoms as a dict)
+    uncertainty_deg: float | None = None  # half-width of the engine's 90% interval for angle_deg
+    reach_uncertainty_cm: float | None = None  # same for reach_cm (sit-and-reach)
+    camera_yaw_deg: float | None = None  # the engine's camera yaw estimate (signed, docs/MEASURES.md)
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,11 @@ class MeasurementRow:
     model_name: str
     annotated_path: str | None
     notes: str | None
+    slr_mode: str | None = None
+    symptoms: dict[str, Any] | None = None
+    uncertainty_deg: float | None = None
+    reach_uncertainty_cm: float | None = None
+    camera_yaw_deg: float | None = None
 
 
 def normalize_url(url: str) -> URL:
@@ -187,6 +194,21 @@ def validate_measurement(m: NewMeasurement) -> None:
             raise HistoryError(f"check severity must be one of {', '.join(SEVERITIES)}, not {c.severity!r}")
     _finite_or_none(m.angle_deg, "angle_deg")
     _finite_or_none(m.reach_cm, "reach_cm")
+    _finite_or_none(m.camera_yaw_deg, "camera_yaw_deg")
+    for what, u in (("uncertainty_deg", m.uncertainty_deg), ("reach_uncertainty_cm", m.reach_uncertainty_cm)):
+        value = _finite_or_none(u, what)
+        if value is not None and value < 0:
+            raise HistoryError(f"{what} must not be negative")
+    if m.slr_mode is not None:
+        if m.test != "slr":
+            raise HistoryError("slr_mode applies to the straight-leg raise only")
+        if m.slr_mode not in SLR_MODE_NAMES:
+            raise HistoryError(f"slr_mode must be one of {', '.join(SLR_MODE_NAMES)}, not {m.slr_mode!r}")
+    if m.symptoms is not None and not (
+        isinstance(m.symptoms, dict)
+        and all(isinstance(k, str) and isinstance(v, str | int | bool | None) for k, v in m.symptoms.items())
+    ):
+        raise HistoryError("symptoms must map names to plain values (text, number, yes/no)")
 
 
 def _person_row(p: Person) -> PersonRow:
@@ -210,6 +232,11 @@ def _measurement_row(m: Measurement) -> MeasurementRow:
         model_name=m.model_name,
         annotated_path=m.annotated_path,
         notes=m.notes,
+        slr_mode=m.slr_mode,
+        symptoms=None if m.symptoms is None else dict(m.symptoms),
+        uncertainty_deg=m.uncertainty_deg,
+        reach_uncertainty_cm=m.reach_uncertainty_cm,
+        camera_yaw_deg=m.camera_yaw_deg,
     )
 
 
@@ -418,6 +445,11 @@ class HistoryStore:
             model_name=m.model_name,
             annotated_path=m.annotated_path,
             notes=m.notes,
+            slr_mode=m.slr_mode,
+            symptoms=m.symptoms,
+            uncertainty_deg=_finite_or_none(m.uncertainty_deg, "uncertainty_deg"),
+            reach_uncertainty_cm=_finite_or_none(m.reach_uncertainty_cm, "reach_uncertainty_cm"),
+            camera_yaw_deg=_finite_or_none(m.camera_yaw_deg, "camera_yaw_deg"),
         )
         s.add(row)
         try:
@@ -526,6 +558,8 @@ def measurement_from_result(
     taken_at: datetime | None = None,
     annotated_path: str | None = None,
     notes: str | None = None,
+    slr_mode: str | None = None,
+    symptoms: dict[str, Any] | None = None,
 ) -> NewMeasurement:
     s = result.series
     return NewMeasurement(
@@ -549,6 +583,8 @@ def measurement_from_result(
         model_name=result.model_name,
         annotated_path=annotated_path,
         notes=notes,
+        slr_mode=slr_mode if result.test == "slr" else None,
+        symptoms=symptoms,
     )
 
 

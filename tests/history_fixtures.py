@@ -92,6 +92,11 @@ def writer_measurement(person_id: int, writer: int, i: int) -> NewMeasurement:
         engine_version="test-1",
         model_name="writer",
         notes=f"w{writer}:i{i}",
+        slr_mode=None if sit_reach else (None, "active", "passive")[i % 3],
+        symptoms={"pain_now": i % 2 == 1, "recent_strain_grade": i % 4, "note": f"é{i}"} if i % 3 else None,
+        uncertainty_deg=None if i % 4 == 3 else 1.5 + 0.25 * i,
+        reach_uncertainty_cm=1.0 + 0.125 * i if sit_reach else None,
+        camera_yaw_deg=None if i % 2 else -20.0 + 3.5 * i,
     )
 
 
@@ -117,6 +122,9 @@ def assert_matches_writer(store: HistoryStore, person_name: str) -> list[int]:
         )  # fmt: skip
         assert (r.source, r.checks, r.band, r.engine_version, r.model_name) == (
             want.source, want.checks, want.band, want.engine_version, want.model_name,
+        )  # fmt: skip
+        assert (r.slr_mode, r.symptoms, r.uncertainty_deg, r.reach_uncertainty_cm, r.camera_yaw_deg) == (
+            want.slr_mode, want.symptoms, want.uncertainty_deg, want.reach_uncertainty_cm, want.camera_yaw_deg,
         )  # fmt: skip
         assert r.id in series, f"measurement {r.id} has no series"
         got, exp = series[r.id], want.series

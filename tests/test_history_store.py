@@ -153,10 +153,10 @@ def test_migrations_reopen_and_schema(history_url: str) -> None:
     p = s1.add_person("Kept")
     s1.close()
     s2 = HistoryStore.open(history_url)  # re-open: already at head, data kept
-    assert s2.schema_revision() == "0001"
+    assert s2.schema_revision() == "0002"
     assert s2.get_person_by_name("Kept") == p
     with s2.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
         # the migrations build exactly what the ORM models describe (no drift)
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(ctx, Base.metadata) == []
@@ -222,3 +222,63 @@ def test_measurement_from_result_and_save_analysis(store: HistoryStore) -> None:
     ser = store.get_series(mid)
     assert ser.reach_cm is not None
     np.testing.assert_array_equal(ser.reach_cm, res.series.reach_cm.astype(np.float32))  # type: ignore[union-attr]
+
+
+def test_mode_symptoms_uncertainty_are_kept_and_checked(store: HistoryStore) -> None:
+    p = store.add_person("Mo")
+    m = dataclasses.replace(
+        writer_measurement(p.id, 1, 1),
+        test="slr",
+        slr_mode="passive",
+        symptoms={"pain_now": False, "recent_strain_grade": 2, "tingling": True},
+        uncertainty_deg=3.25,
+        camera_yaw_deg=-12.5,
+    )
+    row = store.get_measurement(store.save_measurement(m))
+    assert (row.slr_mode, row.symptoms, row.uncertainty_deg, row.camera_yaw_deg) == (
+        "passive", {"pain_now": False, "recent_strain_grade": 2, "tingling": True}, 3.25, -12.5,
+    )  # fmt: skip
+    assert row.reach_uncertainty_cm is None
+    for bad in [
+        dataclasses.replace(m, slr_mode="assisted"),
+        dataclasses.replace(m, test="sit-reach", slr_mode="active"),
+        dataclasses.replace(m, uncertainty_deg=-1.0),
+        dataclasses.replace(m, reach_uncertainty_cm=float("inf")),
+        dataclasses.replace(m, symptoms={"pain_now": [1, 2]}),
+    ]:
+        with pytest.raises(HistoryError):
+            store.save_measurement(bad)
+    assert len(store.list_measurements(p.id)) == 1
+
+
+def test_upgrade_from_0001_keeps_rows(sqlite_url: str) -> None:
+    """A database made by the first release (revision 0001) opens, migrates and keeps its rows."""
+    from alembic import command
+    from alembic.config import Config
+
+    from history.store import MIGRATIONS_DIR
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    engine = create_engine(sqlite_url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(text("INSERT INTO person (name, created_at) VALUES ('Old', '2026-01-01 00:00:00')"))
+        conn.execute(
+            text(
+                "INSERT INTO measurement (person_id, test, side, taken_at, angle_deg, valid, checks, source, "
+                "engine_version, model_name) VALUES (1, 'slr', 'left', '2026-01-02 00:00:00', 71.5, 1, '[]', "
+                "'cli', '0.1.0', 'm')"
+            )
+        )
+    engine.dispose()
+    store = HistoryStore.open(sqlite_url)
+    try:
+        assert store.schema_revision() == "0002"
+        person = store.get_person_by_name("Old")
+        assert person is not None
+        (row,) = store.list_measurements(person.id)
+        assert (row.angle_deg, row.slr_mode, row.symptoms, row.uncertainty_deg) == (71.5, None, None, None)
+    finally:
+        store.close()
