@@ -25,6 +25,7 @@ from analysis.geometry import (
     unsigned_angle_deg,
 )
 from analysis.result import Side
+from flexcheck.vocabulary import SIDES
 from vision.landmarks import LM, LandmarkSeries
 
 # Legs count as "apart" (resting ankle not snapped onto the raised foot) beyond this separation.
@@ -182,8 +183,8 @@ def _raise_sign(elev_l: np.ndarray, elev_r: np.ndarray) -> float:
 
 
 def _raised_side(raised_is_left: np.ndarray, informative: np.ndarray, side_choice: str) -> Side:
-    if side_choice in ("left", "right"):
-        return side_choice  # type: ignore[return-value]
+    if side_choice in SIDES:
+        return side_choice
     votes = raised_is_left[informative]
     if votes.size == 0:
         votes = raised_is_left
@@ -201,7 +202,7 @@ def near_side(lms: LandmarkSeries) -> Side:
 def measure_sit_reach(
     lms: LandmarkSeries, side_choice: str = "auto", height_cm: float | None = None
 ) -> SitReachMeasures:
-    side: Side = side_choice if side_choice in ("left", "right") else near_side(lms)  # type: ignore[assignment]
+    side: Side = side_choice if side_choice in SIDES else near_side(lms)
     p = {name: _pts(lms, idx) for name, idx in SIDE_POINTS[side].items()}
     # Trunk line from the mid-shoulder point: the far shoulder is seen nearly as well as the near one,
     # and averaging them follows the trunk better than either (benchmarks/accuracy.py).

@@ -32,6 +32,7 @@ if str(ROOT) not in sys.path:  # allow `python benchmarks/accuracy.py` from anyw
     sys.path.insert(0, str(ROOT))
 
 from analysis.result import AnalysisResult  # noqa: E402
+from flexcheck.vocabulary import SIDES  # noqa: E402
 
 DEFAULT_FOLDER = ROOT / "sample_videos"
 HARD_START_DEG = 20.0  # SLR frames below this true angle are reported separately
@@ -145,7 +146,7 @@ def _real(name: str, d: dict[str, Any]) -> RealTruth:
     reach = next((float(v) for k, v in peak.items() if k.startswith("reach_cm")), None)
     m = re.search(r"\+-\s*([0-9.]+)\s*deg", str(ann.get("uncertainty", "")))
     side_text = str(d.get("side", "")).strip().lower()
-    side = side_text.split()[0] if side_text.split() and side_text.split()[0] in ("left", "right") else None
+    side = side_text.split()[0] if side_text.split() and side_text.split()[0] in SIDES else None
     return RealTruth(name, d["test"], side, angle, reach, float(m.group(1)) if m else None)
 
 

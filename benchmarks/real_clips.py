@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from analysis.pipeline import AnalysisOptions, analyze_video  # noqa: E402
 from analysis.result import AnalysisResult, TestKind  # noqa: E402
+from flexcheck.vocabulary import TESTS  # noqa: E402
 
 DEFAULT_FOLDER = ROOT.parent / "shared" / "real_clips"
 # Annotation key of the main angle, by test; the first key present wins.
@@ -84,7 +85,7 @@ def value_at(result: AnalysisResult, t_s: float | None, annotated_deg: float | N
 def analyse_clip(clip: Path) -> list[RealClipRow]:
     sidecar = json.loads(clip.with_suffix(".json").read_text())
     test = str(sidecar.get("test", "other"))
-    runs: list[TestKind] = [test] if test in ("slr", "sit-reach") else ["slr", "sit-reach"]  # type: ignore[list-item]
+    runs: list[TestKind] = [test] if test in TESTS else list(TESTS)
     rows = []
     for analysed_as in runs:
         result = analyze_video(clip, AnalysisOptions(test=analysed_as))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from flexcheck.history_cli import add_history_parser
+from flexcheck.vocabulary import TESTS
 
 EXIT_OK = 0
 EXIT_UNUSABLE = 2
@@ -32,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     an = sub.add_parser("analyze", help="analyse a video of a straight-leg raise or sit-and-reach")
     an.add_argument("video", type=Path)
-    an.add_argument("--test", required=True, choices=["slr", "sit-reach"])
+    an.add_argument("--test", required=True, choices=TESTS)
     an.add_argument("--side", default="auto", choices=["auto", "left", "right"])
     an.add_argument("--height-cm", type=float, default=None, help="person's height (scales the reach)")
     an.add_argument(

@@ -11,7 +11,8 @@ import sys
 from typing import Any
 
 from flexcheck.settings import Settings
-from history import HistoryError, HistoryStore, MeasurementRow, PersonRow
+from flexcheck.vocabulary import SIDES, TESTS
+from history import HistoryError, HistoryStore, MeasurementRow, PersonRow, export_csv, import_csv
 
 EXIT_OK = 0
 EXIT_ERROR = 2
@@ -22,12 +23,12 @@ def add_history_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     sub = hist.add_subparsers(dest="history_command", required=True)
     ls = sub.add_parser("list", help="list saved measurements, oldest first")
     ls.add_argument("--person", default=None, help="only this person's measurements")
-    ls.add_argument("--test", default=None, choices=["slr", "sit-reach"])
-    ls.add_argument("--side", default=None, choices=["left", "right"])
+    ls.add_argument("--test", default=None, choices=TESTS)
+    ls.add_argument("--side", default=None, choices=SIDES)
     ex = sub.add_parser("export", help="write the history as CSV")
     ex.add_argument("--csv", dest="csv_path", required=True, help="PATH, or - for stdout")
     ex.add_argument("--person", default=None, help="only this person's measurements")
-    ex.add_argument("--no-series", action="store_true", help="leave out the per-frame series columns")
+    ex.add_argument("--no-series", action="store_true", help="CSV: leave out the per-frame series columns")
     im = sub.add_parser("import", help="add measurements from a CSV written by export")
     im.add_argument("--csv", dest="csv_path", required=True, help="PATH, or - for stdin")
     sub.add_parser("people", help="list the people in the history")
@@ -68,12 +69,12 @@ def _dispatch(store: HistoryStore, args: argparse.Namespace) -> int:
         _print_measurements(rows)
     elif cmd == "export":
         target = sys.stdout if args.csv_path == "-" else args.csv_path
-        n = store.export_csv(target, person=args.person, include_series=not args.no_series)
+        n = export_csv(store, target, person=args.person, include_series=not args.no_series)
         if args.csv_path != "-":
             print(f"exported {n} measurements to {args.csv_path}", file=sys.stderr)
     elif cmd == "import":
         source = sys.stdin if args.csv_path == "-" else args.csv_path
-        n = store.import_csv(source)
+        n = import_csv(store, source)
         print(f"imported {n} measurements", file=sys.stderr)
     else:  # argparse guarantees one of the above
         raise HistoryError(f"unknown history command {cmd!r}")

@@ -19,36 +19,26 @@ from __future__ import annotations
 import base64
 import binascii
 import csv
-import io
 import json
 import math
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import select
 
-from history.models import Measurement, MeasurementSeries, Person
-from history.store import (
+from history.files import atomic_text_out
+from history.records import (
     SERIES_DTYPE,
-    SEVERITIES,
-    SEX_NAMES,
-    SIDE_NAMES,
-    SLR_MODE_NAMES,
-    SOURCE_NAMES,
-    TEST_NAMES,
     CheckRecord,
     HistoryError,
+    MeasurementRow,
     NewMeasurement,
     SeriesArrays,
-    validate_measurement,
+    pack_series,
 )
+from history.validation import validate_measurement, validate_person
 
 if TYPE_CHECKING:
     from history.store import HistoryStore
@@ -92,87 +82,63 @@ def _fmt_time(t: datetime) -> str:
     return t.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-@contextmanager
-def _text_out(target: str | Path | IO[str]) -> Iterator[IO[str]]:
-    """A stream to write to; a path is written atomically (temp file + rename) so a crash mid-export
-    never leaves a truncated file where a previous backup was."""
-    if not isinstance(target, str | Path):
-        yield target
-        return
-    path = Path(target)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    except OSError as exc:
-        raise HistoryError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def export_csv(
     store: HistoryStore, target: str | Path | IO[str], person: str | None = None, include_series: bool = True
 ) -> int:
     """Write the history (or one person's) as CSV; returns the number of measurements written."""
-    q = (
-        select(Person, Measurement, MeasurementSeries)
-        .join(Measurement, Measurement.person_id == Person.id)
-        .outerjoin(MeasurementSeries, MeasurementSeries.measurement_id == Measurement.id)
-        .order_by(Person.name, Measurement.taken_at, Measurement.id)
-    )
-    with store._read() as s:
-        if person is not None:
-            if s.scalars(select(Person.id).where(Person.name == person.strip())).first() is None:
-                raise HistoryError(f"no person named {person!r}")
-            q = q.where(Person.name == person.strip())
-        rows = s.execute(q).all()
-    with _text_out(target) as fh:
+    history = store.read_history(person=person, include_series=include_series)
+    n = 0
+    with atomic_text_out(target) as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(COLUMNS)
-        for p, m, ser in rows:
-            series_cells = ["", "", "", "", ""]
-            if include_series and ser is not None:
-                series_cells = [
-                    str(ser.n_frames),
-                    base64.b64encode(ser.t_s).decode("ascii"),
-                    base64.b64encode(ser.angle_deg).decode("ascii"),
-                    base64.b64encode(ser.knee_flexion_deg).decode("ascii"),
-                    "" if ser.reach_cm is None else base64.b64encode(ser.reach_cm).decode("ascii"),
-                ]
-            w.writerow(
-                [
-                    p.name,
-                    "" if p.birth_year is None else str(p.birth_year),
-                    p.sex or "",
-                    _fmt_float(p.height_cm),
-                    _fmt_time(p.created_at),
-                    m.test,
-                    m.side,
-                    _fmt_time(m.taken_at),
-                    _fmt_float(m.angle_deg),
-                    _fmt_float(m.reach_cm),
-                    "true" if m.valid else "false",
-                    m.band or "",
-                    m.source,
-                    m.engine_version,
-                    m.model_name,
-                    m.annotated_path or "",
-                    m.notes or "",
-                    json.dumps(m.checks, ensure_ascii=False, separators=(",", ":")),
-                    m.slr_mode or "",
-                    "" if m.symptoms is None else json.dumps(m.symptoms, ensure_ascii=False, sort_keys=True),
-                    _fmt_float(m.uncertainty_deg),
-                    _fmt_float(m.reach_uncertainty_cm),
-                    _fmt_float(m.camera_yaw_deg),
-                    *series_cells,
-                ]
-            )
-    return len(rows)
+        for h in history:
+            p = h.person
+            person_cells = [
+                p.name,
+                "" if p.birth_year is None else str(p.birth_year),
+                p.sex or "",
+                _fmt_float(p.height_cm),
+                _fmt_time(p.created_at),
+            ]
+            for m in h.measurements:
+                w.writerow([*person_cells, *_measurement_cells(m), *_series_cells(h.series.get(m.id))])
+                n += 1
+    return n
+
+
+def _measurement_cells(m: MeasurementRow) -> list[str]:
+    checks = [{"code": c.code, "severity": c.severity, "message": c.message} for c in m.checks]
+    return [
+        m.test,
+        m.side,
+        _fmt_time(m.taken_at),
+        _fmt_float(m.angle_deg),
+        _fmt_float(m.reach_cm),
+        "true" if m.valid else "false",
+        m.band or "",
+        m.source,
+        m.engine_version,
+        m.model_name,
+        m.annotated_path or "",
+        m.notes or "",
+        json.dumps(checks, ensure_ascii=False, separators=(",", ":")),
+        m.slr_mode or "",
+        "" if m.symptoms is None else json.dumps(m.symptoms, ensure_ascii=False, sort_keys=True),
+        _fmt_float(m.uncertainty_deg),
+        _fmt_float(m.reach_uncertainty_cm),
+        _fmt_float(m.camera_yaw_deg),
+    ]
+
+
+def _series_cells(ser: SeriesArrays | None) -> list[str]:
+    if ser is None:
+        return [""] * len(SERIES_COLUMNS)
+
+    def b64(a: np.ndarray) -> str:
+        return base64.b64encode(pack_series(a)).decode("ascii")
+
+    reach = "" if ser.reach_cm is None else b64(ser.reach_cm)
+    return [str(ser.n_frames), b64(ser.t_s), b64(ser.angle_deg), b64(ser.knee_flexion_deg), reach]
 
 
 # ---- parsing -------------------------------------------------------------------------------
@@ -205,14 +171,6 @@ class _Row:
     def opt_text(self, col: str) -> str | None:
         v = self.text(col)
         return v if v != "" else None
-
-    def choice(self, col: str, allowed: tuple[str, ...], optional: bool = False) -> str | None:
-        v = self.text(col)
-        if v == "" and optional:
-            return None
-        if v not in allowed:
-            raise self.fail(f"{col} {v!r} is not one of {', '.join(allowed)}")
-        return v
 
     def number(self, col: str) -> float | None:
         v = self.text(col).strip()
@@ -266,9 +224,6 @@ class _Row:
             isinstance(c, dict) and set(c) == keys and all(isinstance(c[k], str) for k in keys) for c in data
         ):
             raise self.fail("checks must be a JSON list of {code, severity, message} objects")
-        for c in data:
-            if c["severity"] not in SEVERITIES:
-                raise self.fail(f"check severity {c['severity']!r} is not one of {', '.join(SEVERITIES)}")
         return tuple(CheckRecord(c["code"], c["severity"], c["message"]) for c in data)
 
     def symptoms(self) -> dict[str, Any] | None:
@@ -307,50 +262,44 @@ class _Row:
 
 
 def _parse_row(row: _Row) -> _ParsedRow:
-    name = row.text("person").strip()
-    if not name:
-        raise row.fail("person is empty")
-    if len(name) > 200:
-        raise row.fail("person name is longer than 200 characters")
-    height = row.number("height_cm")
-    if height is not None and not 50.0 <= height <= 250.0:
-        raise row.fail(f"height_cm {height!r} is not plausible (50-250)")
+    """Read the cells into typed values, then check them with the store's own rules."""
     person = _PersonFields(
-        name=name,
+        name=row.text("person"),
         birth_year=row.integer("birth_year"),
-        sex=row.choice("sex", SEX_NAMES, optional=True),
-        height_cm=height,
+        sex=row.opt_text("sex"),
+        height_cm=row.number("height_cm"),
         created_at=row.time("person_created_at", optional=True),
     )
     taken_at = row.time("taken_at")
     assert taken_at is not None
     m = NewMeasurement(
         person_id=0,
-        test=str(row.choice("test", TEST_NAMES)),
-        side=str(row.choice("side", SIDE_NAMES)),
+        test=row.text("test"),
+        side=row.text("side"),
         taken_at=taken_at,
         angle_deg=row.number("angle_deg"),
         reach_cm=row.number("reach_cm"),
         valid=row.boolean("valid"),
         series=row.series(),
-        source=str(row.choice("source", SOURCE_NAMES)) if row.text("source") else "upload",
+        source=row.text("source") or "upload",
         checks=row.checks(),
         band=row.opt_text("band"),
         engine_version=row.text("engine_version"),
         model_name=row.text("model_name"),
         annotated_path=row.opt_text("annotated_path"),
         notes=row.opt_text("notes"),
-        slr_mode=row.choice("slr_mode", SLR_MODE_NAMES, optional=True),
+        slr_mode=row.opt_text("slr_mode"),
         symptoms=row.symptoms(),
         uncertainty_deg=row.number("uncertainty_deg"),
         reach_uncertainty_cm=row.number("reach_uncertainty_cm"),
         camera_yaw_deg=row.number("camera_yaw_deg"),
     )
     try:
+        name = validate_person(person.name, person.birth_year, person.sex, person.height_cm)
         validate_measurement(m)
     except HistoryError as exc:
         raise row.fail(str(exc)) from None
-    return _ParsedRow(row.line, person, m)
+    return _ParsedRow(row.line, replace(person, name=name), m)
 
 
 def parse_csv(stream: IO[str]) -> list[_ParsedRow]:
@@ -399,49 +348,24 @@ def import_csv(store: HistoryStore, source: str | Path | IO[str]) -> int:
 
 
 def _store_rows(store: HistoryStore, rows: list[_ParsedRow]) -> int:
-    from dataclasses import replace
-
-    with store._writing() as s:  # one transaction: a bad row or a crash leaves the history unchanged
+    with store.transaction() as tx:  # one transaction: a bad row or a crash leaves the history unchanged
         ids: dict[str, int] = {}
         seen: set[tuple[int, str, str, datetime]] = set()
         added = 0
         for r in rows:
             pid = ids.get(r.person.name)
             if pid is None:
-                pid = s.scalars(select(Person.id).where(Person.name == r.person.name)).first()
-                if pid is None:
-                    p = r.person
-                    if p.birth_year is not None and not 1900 <= p.birth_year <= datetime.now(UTC).year:
-                        raise CsvFormatError(f"line {r.line}: birth_year {p.birth_year} is not plausible")
-                    person = Person(
-                        name=p.name,
-                        birth_year=p.birth_year,
-                        sex=p.sex,
-                        height_cm=p.height_cm,
-                        created_at=p.created_at or datetime.now(UTC),
-                    )
-                    s.add(person)
-                    s.flush()
-                    pid = person.id
-                ids[r.person.name] = pid
-                seen.update(
-                    (pid, t, sd, at)
-                    for t, sd, at in s.execute(
-                        select(Measurement.test, Measurement.side, Measurement.taken_at).where(
-                            Measurement.person_id == pid
-                        )
-                    )
-                )
+                p = r.person
+                found = tx.get_person_by_name(p.name)
+                if found is None:
+                    found = tx.add_person(p.name, p.birth_year, p.sex, p.height_cm, created_at=p.created_at)
+                pid = ids[p.name] = found.id
+                seen.update((pid, *key) for key in tx.measurement_keys(pid))
             m = r.measurement
             key = (pid, m.test, m.side, m.taken_at)
             if key in seen:
                 continue
             seen.add(key)
-            store._insert(s, replace(m, person_id=pid))
+            tx.insert_measurement(replace(m, person_id=pid))
             added += 1
         return added
-
-
-def read_text(data: str) -> IO[str]:
-    """A text stream over a string (handy for tests and the UI's upload widget)."""
-    return io.StringIO(data, newline="")

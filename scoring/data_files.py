@@ -12,6 +12,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from flexcheck.vocabulary import TESTS
+
 DATA_FILES: tuple[str, ...] = ("sources.json", "thresholds.json", "exercises.json")
 
 
@@ -119,7 +121,7 @@ def thresholds() -> Thresholds:
     raw = load_json("thresholds.json")
     bands: dict[str, tuple[Band, ...]] = {}
     units: dict[str, str] = {}
-    for test in ("slr", "sit-reach"):
+    for test in TESTS:
         units[test] = raw[test]["unit"]
         bands[test] = tuple(
             Band(
@@ -134,14 +136,14 @@ def thresholds() -> Thresholds:
             )
             for b in raw[test]["bands"]
         )
-    mdc = {
+    mdc: dict[str, MdcEntry] = {
         test: MdcEntry(
             unit=raw["mdc"][test]["unit"],
             by_sex={k: float(raw["mdc"][test][k]) for k in ("male", "female", "unknown")},
             source=raw["mdc"][test]["source"],
             support=raw["mdc"][test]["support"],
         )
-        for test in ("slr", "sit-reach")
+        for test in TESTS
     }
     ymca = raw["sit_reach_norms"]["ymca"]
     fg = raw["sit_reach_norms"]["fitnessgram"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from history import CsvFormatError, HistoryError, HistoryStore
+from history import CsvFormatError, HistoryError, HistoryStore, export_csv, import_csv
 from tests.history_fixtures import *  # noqa: F403  (fixtures: store, history_url, sqlite_url, pg_server)
 from tests.history_fixtures import assert_matches_writer, writer_measurement
 from tests.test_history_store import NASTY_NAMES
@@ -26,24 +26,24 @@ def _fill(store: HistoryStore) -> None:
 
 def _export(store: HistoryStore, **kw) -> str:
     out = io.StringIO()
-    store.export_csv(out, **kw)
+    export_csv(store, out, **kw)
     return out.getvalue()
 
 
 def test_roundtrip_is_byte_identical(store: HistoryStore, tmp_path: Path) -> None:
     _fill(store)
     first = tmp_path / "first.csv"
-    assert store.export_csv(first) == 25
+    assert export_csv(store, first) == 25
     empty = HistoryStore.open(f"sqlite:///{tmp_path / 'empty.db'}")
-    assert empty.import_csv(first) == 25
+    assert import_csv(empty, first) == 25
     second = tmp_path / "second.csv"
-    empty.export_csv(second)
+    export_csv(empty, second)
     assert first.read_bytes() == second.read_bytes()
     # the imported series are complete and exact, not just the CSV text
     assert assert_matches_writer(empty, "writer-1") == list(range(5))
     assert assert_matches_writer(empty, "writer-2") == list(range(5))
     # importing the same file again adds nothing
-    assert empty.import_csv(first) == 0
+    assert import_csv(empty, first) == 0
     assert _export(empty) == first.read_text(encoding="utf-8")
     empty.close()
 
@@ -52,7 +52,7 @@ def test_roundtrip_across_backends(store: HistoryStore, sqlite_url: str) -> None
     _fill(store)
     text_a = _export(store)
     other = HistoryStore.open(sqlite_url.replace("history.db", "other.db"))
-    other.import_csv(io.StringIO(text_a, newline=""))
+    import_csv(other, io.StringIO(text_a, newline=""))
     assert _export(other) == text_a
     other.close()
 
@@ -78,12 +78,20 @@ def _good_csv(store: HistoryStore) -> list[str]:
         ("angle_deg", "abc", "line 7: angle_deg 'abc' is not a number"),
         ("taken_at", "yesterday", "line 7: taken_at 'yesterday' is not an ISO 8601 date-time"),
         ("taken_at", "2026-01-01T00:00:00", "line 7: taken_at '2026-01-01T00:00:00' has no time zone"),
-        ("test", "toe-touch", "line 7: test 'toe-touch' is not one of slr, sit-reach"),
+        ("test", "toe-touch", "line 7: test must be one of slr, sit-reach, not 'toe-touch'"),
         ("valid", "maybe", "line 7: valid 'maybe' is not true or false"),
         ("checks", "[1]", "line 7: checks must be a JSON list"),
         ("t_s_f32", "AAAA", "line 7: t_s_f32 holds 0 values, n_frames says"),
         ("reach_cm", "inf", "line 7: reach_cm 'inf' is not a finite number"),
-        ("person", "", "line 7: person is empty"),
+        ("person", "", "line 7: a person needs a non-empty name"),
+        ("height_cm", "300", "line 7: height 300.0 cm is not plausible (50-250 cm)"),
+        ("birth_year", "1850", "line 7: birth year 1850 is not plausible"),
+        ("sex", "robot", "line 7: sex must be one of female, male, other, not 'robot'"),
+        (
+            "checks",
+            '[{"code":"x","severity":"fatal","message":"m"}]',
+            "line 7: check severity must be one of",
+        ),
     ],
 )
 def test_bad_row_names_line_and_imports_nothing(
@@ -101,7 +109,7 @@ def test_bad_row_names_line_and_imports_nothing(
     data = "\n".join([lines[0], *rows]) + "\n"
     before = _export(store)
     with pytest.raises(CsvFormatError) as info:
-        store.import_csv(io.StringIO(data, newline=""))
+        import_csv(store, io.StringIO(data, newline=""))
     assert str(info.value).startswith(message)
     assert _export(store) == before  # nothing imported, not even the person
     assert store.get_person_by_name("fresh") is None
@@ -117,9 +125,9 @@ def test_bad_headers(store: HistoryStore, tmp_path: Path) -> None:
         path = tmp_path / "bad.csv"
         path.write_bytes(data.encode("latin-1"))
         with pytest.raises(CsvFormatError, match=message):
-            store.import_csv(path)
+            import_csv(store, path)
     with pytest.raises(HistoryError, match="cannot read"):
-        store.import_csv(tmp_path / "missing.csv")
+        import_csv(store, tmp_path / "missing.csv")
 
 
 def test_minimal_hand_written_csv(store: HistoryStore) -> None:
@@ -129,7 +137,7 @@ def test_minimal_hand_written_csv(store: HistoryStore) -> None:
         "\n"
         "Dee,sit-reach,right,2026-02-04T10:00:00+01:00,100,-3.5,false\n"
     )
-    assert store.import_csv(io.StringIO(data)) == 2
+    assert import_csv(store, io.StringIO(data)) == 2
     p = store.get_person_by_name("Dee")
     assert p is not None
     rows = store.list_measurements(p.id)
@@ -148,7 +156,7 @@ def test_export_to_path_is_atomic(sqlite_url: str, tmp_path: Path) -> None:
     with store.engine.begin() as conn:  # make the export fail half-way: a row whose JSON cannot be read
         conn.execute(text("UPDATE measurement SET checks = :c WHERE id = 3"), {"c": "not json"})
     with pytest.raises(Exception):  # noqa: B017 - any failure; the point is the file below
-        store.export_csv(target)
+        export_csv(store, target)
     assert target.read_text() == "previous backup\n"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
     store.close()

@@ -22,6 +22,7 @@ from history import (
     NewMeasurement,
     NotFoundError,
     SeriesArrays,
+    export_csv,
     measurement_from_result,
     save_analysis,
 )
@@ -70,7 +71,7 @@ def test_names_are_data_not_sql_or_paths(store: HistoryStore, tmp_path: Path, na
     assert [x.name for x in store.list_people()] == [name]
     assert len(store.list_measurements(p.id)) == 1
     out = tmp_path / "out.csv"
-    store.export_csv(out, person=name)
+    export_csv(store, out, person=name)
     created = {x.name for x in tmp_path.iterdir()} - {"history.db", "history.db-wal", "history.db-shm"}
     assert created == {"out.csv"}  # the name never became a path
     with out.open(encoding="utf-8", newline="") as fh:

@@ -13,6 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from flexcheck.vocabulary import SIDES
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -169,8 +171,10 @@ def delete_person(store: HistoryStore, person_id: int) -> None:
 
 
 def export_csv(store: HistoryStore, person: PersonView) -> str:
+    from history import export_csv as write_csv
+
     out = io.StringIO()
-    store.export_csv(out, person=person.name)
+    write_csv(store, out, person=person.name)
     return out.getvalue()
 
 
@@ -286,7 +290,7 @@ def history_asymmetry(df: pd.DataFrame, test: str, person: PersonView) -> str | 
 
     field, _ = history_value(test)
     latest: dict[str, float] = {}
-    for side in ("left", "right"):
+    for side in SIDES:
         values = df[(df["test"] == test) & (df["side"] == side)].sort_values("taken_at")[field].dropna()
         if len(values):
             latest[side] = float(values.iloc[-1])

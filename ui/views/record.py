@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
+from flexcheck.vocabulary import TESTS
 from ui import backend, common
 from ui.live_bridge import BridgeSnapshot, LiveBridge
 from ui.result_view import render_result
@@ -115,9 +116,7 @@ def page() -> None:
     if person is None:
         st.info("Choose or create a person on the **Profile** page first; the result is scored for them.")
     c1, c2 = st.columns(2)
-    test = c1.radio(
-        "Test", ["slr", "sit-reach"], format_func=backend.test_label, horizontal=True, key="record_test"
-    )
+    test = c1.radio("Test", list(TESTS), format_func=backend.test_label, horizontal=True, key="record_test")
     side = c2.radio("Leg", ["auto", "left", "right"], horizontal=True, key="record_side")
     with st.expander("How to set up", expanded=RESULT_KEY not in st.session_state):
         st.markdown(GUIDANCE[test])

@@ -10,6 +10,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from flexcheck.vocabulary import TESTS
 from ui import backend, common
 from ui.result_view import render_result
 
@@ -62,9 +63,7 @@ def page() -> None:
     )
     upload = st.file_uploader(f"Video file ({VIDEO_TYPES})", key="upload_file")
     c1, c2 = st.columns(2)
-    test = c1.radio(
-        "Test", ["slr", "sit-reach"], format_func=backend.test_label, horizontal=True, key="upload_test"
-    )
+    test = c1.radio("Test", list(TESTS), format_func=backend.test_label, horizontal=True, key="upload_test")
     side = c2.radio("Leg", ["auto", "left", "right"], horizontal=True, key="upload_side")
     if upload is None:
         st.session_state.pop(RESULT_KEY, None)
