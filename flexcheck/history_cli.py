@@ -1,4 +1,4 @@
-"""`flexcheck history ...`: list, export, import and people.
+"""`flexcheck history ...`: list, export (CSV or FHIR R4), import (CSV) and people.
 
 stdout carries only the requested output (tables, or CSV with `--csv -`); messages go to stderr.
 Errors are one line on stderr with exit code 2.
@@ -13,6 +13,7 @@ from typing import Any
 from flexcheck.settings import Settings
 from flexcheck.vocabulary import SIDES, TESTS
 from history import HistoryError, HistoryStore, MeasurementRow, PersonRow, export_csv, import_csv
+from history.fhir import export_fhir
 
 EXIT_OK = 0
 EXIT_ERROR = 2
@@ -25,8 +26,10 @@ def add_history_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     ls.add_argument("--person", default=None, help="only this person's measurements")
     ls.add_argument("--test", default=None, choices=TESTS)
     ls.add_argument("--side", default=None, choices=SIDES)
-    ex = sub.add_parser("export", help="write the history as CSV")
-    ex.add_argument("--csv", dest="csv_path", required=True, help="PATH, or - for stdout")
+    ex = sub.add_parser("export", help="write the history as CSV or as a FHIR R4 Bundle (JSON)")
+    fmt = ex.add_mutually_exclusive_group(required=True)
+    fmt.add_argument("--csv", dest="csv_path", help="PATH, or - for stdout")
+    fmt.add_argument("--fhir", dest="fhir_path", help="PATH (JSON), or - for stdout")
     ex.add_argument("--person", default=None, help="only this person's measurements")
     ex.add_argument("--no-series", action="store_true", help="CSV: leave out the per-frame series columns")
     im = sub.add_parser("import", help="add measurements from a CSV written by export")
@@ -67,6 +70,10 @@ def _dispatch(store: HistoryStore, args: argparse.Namespace) -> int:
             people = [person]
         rows = [(p, m) for p in people for m in store.list_measurements(p.id, args.test, args.side)]
         _print_measurements(rows)
+    elif cmd == "export" and args.fhir_path is not None:
+        n = export_fhir(store, sys.stdout if args.fhir_path == "-" else args.fhir_path, person=args.person)
+        if args.fhir_path != "-":
+            print(f"exported {n} measurements to {args.fhir_path} (FHIR R4 Bundle)", file=sys.stderr)
     elif cmd == "export":
         target = sys.stdout if args.csv_path == "-" else args.csv_path
         n = export_csv(store, target, person=args.person, include_series=not args.no_series)
