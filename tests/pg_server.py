@@ -22,6 +22,11 @@ class PgUnavailable(Exception):
 
 
 def find_pg_bin() -> Path:
+    forced = os.environ.get("FLEXCHECK_TEST_PG_BIN")  # one folder to use instead of searching
+    if forced is not None:
+        if (Path(forced) / "initdb").is_file() and (Path(forced) / "pg_ctl").is_file():
+            return Path(forced)
+        raise PgUnavailable(f"PostgreSQL server binaries (initdb, pg_ctl) not found in {forced}")
     for d in PG_BIN_DIRS:
         if (Path(d) / "initdb").is_file() and (Path(d) / "pg_ctl").is_file():
             return Path(d)

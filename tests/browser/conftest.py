@@ -17,7 +17,9 @@ import pytest
 from history import MeasurementRow
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(
+    os.environ.get("FLEXCHECK_TEST_CHROMIUM", "/usr/bin/chromium")
+)  # override: tests of the CI rule
 SCREENSHOTS = REPO / "test-output" / "screenshots"
 BASE_FLAGS = [
     "--headless",
