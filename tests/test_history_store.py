@@ -133,6 +133,42 @@ def test_rejects_bad_measurements_and_saves_nothing(store: HistoryStore) -> None
     assert store.get_measurement(nan_angle).angle_deg is None
 
 
+def test_transaction_is_all_or_nothing(store: HistoryStore) -> None:
+    with store.transaction() as tx:
+        p = tx.add_person("Tx", birth_year=1980)
+        m = writer_measurement(p.id, 1, 1)
+        mid = tx.insert_measurement(m)
+        assert tx.get_person_by_name(" Tx ") == p  # reads inside the transaction see its writes
+        assert tx.measurement_keys(p.id) == {(m.test, m.side, m.taken_at)}
+    assert store.get_measurement(mid).person_id == p.id
+    bad_side = "side must be one of left, right, not 'middle'"
+    with pytest.raises(HistoryError, match=bad_side), store.transaction() as tx:
+        half = tx.add_person("Half")
+        tx.insert_measurement(writer_measurement(half.id, 1, 2))
+        tx.insert_measurement(dataclasses.replace(writer_measurement(half.id, 1, 3), side="middle"))
+    assert store.get_person_by_name("Half") is None
+    with pytest.raises(DuplicatePersonError), store.transaction() as tx:
+        tx.insert_measurement(writer_measurement(p.id, 1, 4))
+        tx.add_person("Tx")
+    assert [r.id for r in store.list_measurements(p.id)] == [mid]
+    assert _count(store, "measurement_series") == 1
+
+
+def test_read_history_is_one_ordered_snapshot(store: HistoryStore) -> None:
+    zed, amy = store.add_person("Zed"), store.add_person("Amy", height_cm=170.0)
+    ids = [store.save_measurement(writer_measurement(amy.id, 2, i)) for i in (3, 1)]  # saved newest first
+    store.save_measurement(writer_measurement(zed.id, 3, 0))
+    history = store.read_history(include_series=True)
+    assert [h.person.name for h in history] == ["Amy", "Zed"]
+    assert [m.id for m in history[0].measurements] == ids[::-1]  # oldest (i=1) first
+    assert set(history[0].series) == set(ids)
+    assert history[0].series[ids[0]].n_frames == writer_measurement(amy.id, 2, 3).series.n_frames
+    (only,) = store.read_history(person=" Zed ")
+    assert only.person == zed and len(only.measurements) == 1 and only.series == {}
+    with pytest.raises(NotFoundError, match="no person named 'Nobody'"):
+        store.read_history(person="Nobody")
+
+
 def test_delete_is_real_and_cascades(store: HistoryStore) -> None:
     a, b = store.add_person("A"), store.add_person("B")
     ids_a = [store.save_measurement(writer_measurement(a.id, 1, i)) for i in range(3)]
