@@ -22,6 +22,10 @@ class CheckConfig:
     side_on_warn_deg: float = 30.0  # estimated camera yaw away from a pure side view
     side_on_error_deg: float = 55.0
     min_found_fraction: float = 0.5
+    # A person doing a test is seen for seconds on end; pose detections on a moving pattern with nobody
+    # in it flicker for a frame or two (ffmpeg's mandelbrot source: 2 frames in a row). Below this
+    # longest unbroken run the "person" is taken to be a false detection.
+    min_person_run_s: float = 0.5
     low_visibility: float = 0.5
     very_low_visibility: float = 0.3
     multi_person_fraction: float = 0.3
@@ -44,9 +48,24 @@ def window_mask(t_s: np.ndarray, center_s: float | None, half_width_s: float) ->
     return np.abs(t_s - center_s) <= half_width_s
 
 
+def longest_found_run_s(lms: LandmarkSeries) -> float:
+    """Duration of the longest unbroken run of frames with a person (one frame counts one frame period)."""
+    found = np.r_[False, lms.n_people > 0, False]
+    edges = np.flatnonzero(np.diff(found.astype(int)))
+    if edges.size == 0:
+        return 0.0
+    starts, ends = edges[::2], edges[1::2] - 1  # indices into lms (inclusive)
+    period_s = float(np.median(np.diff(lms.t_s))) if len(lms) > 1 else 0.0
+    return float(np.max(lms.t_s[ends] - lms.t_s[starts] + period_s))
+
+
+def person_present(lms: LandmarkSeries, cfg: CheckConfig) -> bool:
+    return len(lms) > 0 and longest_found_run_s(lms) >= cfg.min_person_run_s
+
+
 def check_person(lms: LandmarkSeries, cfg: CheckConfig) -> list[Check]:
     found = lms.n_people > 0
-    if len(lms) == 0 or not np.any(found):
+    if not person_present(lms, cfg):
         return [
             Check(
                 "no_person",
@@ -234,3 +253,8 @@ def check_movement(test: TestKind, reps: list[Rep]) -> list[Check]:
         return [Check("no_raise", "error", msg)]
     msg = "No forward reach was found. Sit upright first, then reach slowly toward your toes and hold."
     return [Check("no_reach", "error", msg)]
+
+
+def has_low_confidence(checks: list[Check]) -> bool:
+    """A `low_confidence` check (warning or error) was raised: scoring must not band the number."""
+    return any(c.code == "low_confidence" for c in checks)

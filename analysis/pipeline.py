@@ -160,7 +160,7 @@ def _finish(
     at = chk.window_mask(series.t_s, peak_s, cfg.window_s) & (lms.n_people > 0)
     found: list[Check] = []
     found += chk.check_person(lms, cfg)
-    if np.any(lms.n_people > 0):
+    if chk.person_present(lms, cfg):
         posture = posture_summary(lms)
         found += chk.check_posture(
             test, posture["trunk_from_horizontal_deg"], posture["legs_from_horizontal_deg"]

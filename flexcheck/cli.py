@@ -7,11 +7,13 @@ stdout carries only the requested output (`--json -`); messages go to stderr. Ex
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import math
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +81,54 @@ def _write_csv(result: Any, path: Path) -> None:
             )
 
 
+def _check_output_path(path: Path, option: str) -> None:
+    """Refuse an output path that cannot be written, before minutes of analysis are spent."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise CliError(f"{option} {path} is a folder; give a file name")
+    if not folder.is_dir():
+        raise CliError(f"{option}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise CliError(f"{option}: cannot write to {path} (no permission)")
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    if args.annotated and args.annotated.suffix.lower() != ".mp4":
+        raise CliError("--annotated must name an .mp4 file")
+    if args.json_path and args.json_path != "-":
+        _check_output_path(Path(args.json_path), "--json")
+    if args.csv_path:
+        _check_output_path(args.csv_path, "--csv")
+    if args.annotated:
+        _check_output_path(args.annotated, "--annotated")
+
+
+@contextlib.contextmanager
+def _history_for_save(args: argparse.Namespace, settings: Any) -> Iterator[Any]:
+    """With --save: check the name and open the store BEFORE the analysis; yields the store or None."""
+    if not args.save:
+        yield None
+        return
+    from history import HistoryError, HistoryStore
+    from history.save_policy import check_person_name
+
+    if not args.person:
+        raise CliError("--save needs --person NAME")
+    try:
+        args.person = check_person_name(args.person)
+        store = HistoryStore.open(settings.database_url)
+    except HistoryError as exc:
+        raise CliError(str(exc)) from exc
+    except OSError as exc:  # e.g. the SQLite file's folder cannot be created
+        raise CliError(
+            f"cannot open the history database: {exc.strerror or exc}: {exc.filename or ''}"
+        ) from exc
+    try:
+        yield store
+    finally:
+        store.close()
+
+
 def run_analyze(args: argparse.Namespace) -> int:
     from analysis.pipeline import AnalysisOptions, analyze_video
     from flexcheck.settings import Settings
@@ -87,8 +137,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     if args.save and not args.person:
         raise CliError("--save needs --person NAME")
-    if args.annotated and args.annotated.suffix.lower() != ".mp4":
-        raise CliError("--annotated must name an .mp4 file")
+    _check_outputs(args)
     options = AnalysisOptions(
         test=args.test,
         side=args.side,
@@ -96,32 +145,45 @@ def run_analyze(args: argparse.Namespace) -> int:
         model_path=args.model or settings.pose_model_path,
         annotated_path=args.annotated,
     )
-    try:
-        result = analyze_video(args.video, options)
-    except VideoError as exc:
-        raise CliError(str(exc)) from exc
-    if args.json_path == "-":
-        sys.stdout.write(json.dumps(result.to_json_dict()) + "\n")
-    elif args.json_path:
-        Path(args.json_path).write_text(json.dumps(result.to_json_dict(), indent=1))
-    if args.csv_path:
-        _write_csv(result, args.csv_path)
-    print(_summary(result), file=sys.stderr)
-    if args.save:
-        _save(result, args.person, settings)
+    with _history_for_save(args, settings) as store:
+        try:
+            result = analyze_video(args.video, options)
+        except VideoError as exc:
+            raise CliError(str(exc)) from exc
+        if args.json_path == "-":
+            sys.stdout.write(json.dumps(result.to_json_dict()) + "\n")
+        elif args.json_path:
+            Path(args.json_path).write_text(json.dumps(result.to_json_dict(), indent=1))
+        if args.csv_path:
+            _write_csv(result, args.csv_path)
+        print(_summary(result), file=sys.stderr)
+        if store is not None:
+            _save(result, args.person, store)
     return EXIT_OK
 
 
-def _save(result: Any, person: str, settings: Any) -> None:
-    from history import HistoryStore, save_analysis
+def _save(result: Any, person: str, store: Any) -> None:
+    """Save by the history's one rule (valid results only); an unsaved result is still exit 0."""
+    from analysis.checks import has_low_confidence
+    from history import HistoryError, save_analysis
+    from history.save_policy import save_decision
     from scoring import score_measurement
 
-    score = score_measurement(result.test, result.angle_deg, result.reach_cm, result.valid)
-    store = HistoryStore.open(settings.database_url)
+    decision = save_decision(result)
+    if not decision.allowed:
+        print(f"not saved: {decision.reason}", file=sys.stderr)
+        return
+    score = score_measurement(
+        result.test,
+        result.angle_deg,
+        result.reach_cm,
+        result.valid,
+        low_confidence=has_low_confidence(result.checks),
+    )
     try:
         mid = save_analysis(store, person, result, "cli", score.band_id if score.scored else None)
-    finally:
-        store.close()
+    except HistoryError as exc:
+        raise CliError(f"could not save: {exc}") from exc
     print(f"saved as measurement {mid} for {person}", file=sys.stderr)
 
 

@@ -150,3 +150,47 @@ def rss_bytes() -> int:
     """Resident memory of this process (Linux /proc), for memory-growth checks."""
     with open(f"/proc/{os.getpid()}/statm") as fh:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def shapes_frame(index: int, width: int, height: int, fps: float = 30.0) -> np.ndarray:
+    """A moving test pattern with no human body: colour bars, a swinging bar, drifting discs and a box."""
+    t = index / fps
+    yy, xx = np.mgrid[0:height, 0:width]
+    img = np.zeros((height, width, 3), dtype=np.uint8)
+    bars = ((255, 255, 255), (230, 230, 30), (30, 220, 230), (40, 200, 40), (220, 40, 220), (220, 40, 40))
+    for i, colour in enumerate(bars):  # static colour bars in the top third
+        img[: height // 3, i * width // len(bars) : (i + 1) * width // len(bars)] = colour
+    img[height // 3 :] = (70, 60, 55)
+    for k, colour in enumerate(((240, 200, 160), (200, 60, 60), (60, 90, 200))):
+        cx = (0.2 + 0.3 * k + 0.15 * math.sin(2 * math.pi * (0.3 + 0.1 * k) * t)) * width
+        cy = (0.6 + 0.15 * math.cos(2 * math.pi * 0.4 * t + k)) * height
+        r = (0.06 + 0.02 * k) * height
+        img[(xx - cx) ** 2 + (yy - cy) ** 2 <= r * r] = colour
+    # A long bar swinging about one end, like a limb would, but attached to nothing.
+    angle = math.radians(30 + 60 * math.sin(2 * math.pi * 0.25 * t))
+    ux, uy = math.cos(angle), -math.sin(angle)
+    px, py = xx - 0.45 * width, yy - 0.85 * height
+    along, across = px * ux + py * uy, np.abs(-px * uy + py * ux)
+    img[(along >= 0) & (along <= 0.35 * width) & (across <= 0.02 * height + 2)] = (250, 220, 190)
+    bx = int((0.1 + 0.7 * (t * 0.2 % 1.0)) * width)
+    img[int(0.75 * height) : int(0.95 * height), bx : bx + width // 10] = (20, 20, 20)
+    return img
+
+
+def write_moving_shapes(
+    path: Path, width: int = 640, height: int = 360, seconds: float = 4.0, fps: float = 30.0
+) -> Path:
+    """An H.264 clip of `shapes_frame`: something moves, but there is nobody in it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), mode="w") as container:
+        stream = container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
+        assert isinstance(stream, av.VideoStream)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        for i in range(round(seconds * fps)):
+            frame = av.VideoFrame.from_ndarray(shapes_frame(i, width, height, fps), format="rgb24")
+            frame.pts = i
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return path

@@ -130,13 +130,21 @@ def create_person(
 def save(
     store: HistoryStore, person: PersonView, result: AnalysisResult, source: str, score: Score | None
 ) -> int:
-    """Save a valid result (never an invalid one); returns the measurement id."""
+    """Save by the history's one rule (valid results only); returns the measurement id."""
     from history import measurement_from_result
 
-    if not result.valid:
-        raise ValueError("This recording did not pass the checks, so it is not saved.")
+    reason = why_not_saved(result)
+    if reason:
+        raise ValueError(f"Not saved: {reason}")
     band = score.band_id if score is not None and score.scored else None
     return store.save_measurement(measurement_from_result(result, person.id, source, band))
+
+
+def why_not_saved(result: AnalysisResult) -> str:
+    """Empty when the result may be saved, else the history's reason (the same rule as the CLI)."""
+    from history.save_policy import save_decision
+
+    return save_decision(result).reason
 
 
 def measurements(store: HistoryStore, person: PersonView) -> pd.DataFrame:
@@ -204,11 +212,18 @@ def _profile(person: PersonView | None) -> Profile | None:
 
 
 def score(result: AnalysisResult, person: PersonView | None) -> Score:
+    from analysis.checks import has_low_confidence
     from scoring import score_measurement
 
     reason = "; ".join(c.message for c in result.errors)
     return score_measurement(
-        result.test, result.angle_deg, result.reach_cm, result.valid, _profile(person), invalid_reason=reason
+        result.test,
+        result.angle_deg,
+        result.reach_cm,
+        result.valid,
+        _profile(person),
+        low_confidence=has_low_confidence(result.checks),
+        invalid_reason=reason,
     )
 
 

@@ -122,8 +122,9 @@ def _plan(plan: Plan) -> None:
 def _save(
     result: AnalysisResult, person: backend.PersonView | None, source: str, key: str, score: Score
 ) -> None:
-    if not result.valid:
-        st.caption("Nothing is saved for a recording that did not pass the checks.")
+    reason = backend.why_not_saved(result)
+    if reason:
+        st.caption(f"Not saved: {reason}")
         return
     if person is None:
         st.info("Choose a person on the **Profile** page to save this result.")

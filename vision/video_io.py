@@ -88,8 +88,8 @@ def _upright(rgb: np.ndarray, rotation_ccw_deg: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(rgb, k=k))
 
 
-def _first_frame(container: Any, stream: Any, path: Path) -> Any:
-    """Decode until one frame comes out; used by probe_video to prove the clip is usable."""
+def _first_frames(container: Any, stream: Any, path: Path) -> list[Any]:
+    """Decode until frames come out (one packet's worth); used by probe_video to prove the clip is usable."""
     n_packets = 0
     try:
         for packet in container.demux(stream):
@@ -99,12 +99,32 @@ def _first_frame(container: Any, stream: Any, path: Path) -> Any:
             except av.error.FFmpegError:
                 frames = []
             if frames:
-                return frames[0]
+                return list(frames)
             if n_packets >= _PROBE_MAX_PACKETS:
                 break
     except av.error.FFmpegError as exc:
         raise VideoError(f"{path.name} is damaged: no picture could be decoded from it.") from exc
     raise VideoError(f"{path.name} contains no picture that can be decoded. Record or export it again.")
+
+
+def _is_still_image(container: Any, stream: Any, n_decoded: int) -> bool:
+    """A photo opened as a one-picture "video": an image demuxer (png_pipe, image2 for JPEG, ...), or a
+    stream (e.g. a one-frame GIF) that yields no second picture after the first."""
+    names = str(container.format.name).split(",")
+    if any(name == "image2" or name.endswith("_pipe") for name in names):
+        return True
+    if n_decoded > 1 or int(stream.frames or 0) > 1:
+        return False
+    try:
+        for n_packets, packet in enumerate(container.demux(stream)):
+            with contextlib.suppress(av.error.FFmpegError):
+                if packet.decode():
+                    return False
+            if n_packets >= _PROBE_MAX_PACKETS:
+                return False
+    except av.error.FFmpegError:
+        return False  # damaged later on: decoding deals with that
+    return True
 
 
 def _stream_fps(stream: Any) -> float:
@@ -129,7 +149,12 @@ def probe_video(path: Path, max_size_mb: float | None = None) -> VideoMeta:
     container = _open_input(path)
     try:
         stream = _video_stream(container, path)
-        first = _first_frame(container, stream, path)
+        decoded = _first_frames(container, stream, path)
+        first = decoded[0]
+        if _is_still_image(container, stream, len(decoded)):
+            raise VideoError(
+                f"{path.name} is a still photo; FlexCheck needs a short video (a few seconds) of the test."
+            )
         rotation_ccw = _rotation_ccw_deg(first)
         width, height = int(first.width), int(first.height)
         if rotation_ccw in (90, 270):
