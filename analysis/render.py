@@ -38,18 +38,22 @@ def write_annotated_video(
     out_path: Path,
     progress: Callable[[float], None] | None = None,
 ) -> Path:
-    """Second decoding pass: draw each frame with the cleaned series (so the HUD shows final numbers)."""
+    """Second decoding pass: draw each frame with the cleaned series (so the HUD shows final numbers).
+
+    With coarse-to-fine analysis not every frame has landmarks: a frame shows the latest analysed
+    one (at most 1/coarse_fps old), never values interpolated between them.
+    """
     s = result.series
     peak = _running_peak(result)
     n = len(landmarks)
+    if n == 0:
+        raise ValueError("no analysed frames to draw")
     knee_limit = 15.0
     with H264Writer(
         Path(out_path), fps=result.video.fps, width=landmarks.width, height=landmarks.height
     ) as writer:
-        for frame in iter_frames(source):
-            i = frame.index
-            if i >= n:
-                break
+        for k, frame in enumerate(iter_frames(source)):
+            i = min(max(int(np.searchsorted(landmarks.t_s, frame.t_s + 1e-6, side="right")) - 1, 0), n - 1)
             knee = float(s.knee_flexion_deg[i])
             status: list[tuple[str, bool | None]] = [
                 ("person", bool(landmarks.n_people[i] > 0)),
@@ -67,6 +71,6 @@ def write_annotated_video(
                 status,
             )
             writer.write(draw_overlay(frame.rgb, pose_at(landmarks, i), overlay))
-            if progress and i % 10 == 0:
-                progress(i / max(n, 1))
+            if progress and k % 10 == 0:
+                progress(min(frame.t_s / max(result.video.duration_s, 1e-6), 1.0))
     return Path(out_path)
