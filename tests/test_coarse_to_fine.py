@@ -3,6 +3,7 @@ every sample clip against one full-rate pass (the old pipeline: every frame, one
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def test_split_even_gives_contiguous_runs_of_equal_work() -> None:
     work = [sum(frames_in(s, 30.0) for s in run) for run in runs]
     assert work == pytest.approx([(60 + 120 + 30) / 2] * 2, abs=1.0)  # 2 s + 4 s at 30 fps + 3 s at 10 fps
     pieces = [s.span for run in runs for s in run]
-    assert all(a.end_s <= b.start_s + 1e-9 for a, b in zip(pieces, pieces[1:], strict=False))  # in time order
+    assert all(a.end_s <= b.start_s + 1e-9 for a, b in itertools.pairwise(pieces))  # in time order
     assert sum(p.end_s - p.start_s for p in pieces) == pytest.approx(2 + 4 + 3)  # nothing lost or doubled
     # The cut falls inside the 5-9 s stretch: 60 + (105 - 60) frames = 1.5 s into it.
     assert runs[0][-1].span.end_s == pytest.approx(6.5, abs=0.05)
