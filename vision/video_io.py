@@ -154,7 +154,7 @@ def probe_video(path: Path, max_size_mb: float | None = None) -> VideoMeta:
         container.close()
 
 
-def _scaled_size(width: int, height: int, max_side_px: int | None) -> tuple[int, int]:
+def scaled_size(width: int, height: int, max_side_px: int | None) -> tuple[int, int]:
     """Stored-frame size after the optional downscale (long side <= max_side_px, even, aspect kept)."""
     if max_side_px is None or max(width, height) <= max_side_px:
         return width, height
@@ -262,7 +262,7 @@ def _decode_into(
                     return
                 if span is not None and not span.keeps(t_s, fps):
                     continue
-                w, h = _scaled_size(int(vf.width), int(vf.height), max_side_px)
+                w, h = scaled_size(int(vf.width), int(vf.height), max_side_px)
                 # Scaled inside libswscale while converting: a 4K frame is never held at full size.
                 rgb = vf.to_ndarray(format="rgb24", width=w, height=h, interpolation="AREA")
                 rgb = _upright(rgb, _rotation_ccw_deg(vf))
