@@ -11,7 +11,7 @@ from analysis.overlay import build_overlay
 from analysis.result import AnalysisResult
 from vision.annotate import draw_overlay
 from vision.landmarks import LandmarkSeries, PoseFrame
-from vision.video_io import H264Writer, scaled_size, iter_frames
+from vision.video_io import H264Writer, iter_frames, scaled_size
 from vision.workers import to_display
 
 
