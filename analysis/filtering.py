@@ -145,6 +145,32 @@ def clean_series(
     return out
 
 
+def clean_series_runs(
+    t_s: np.ndarray,
+    values: np.ndarray,
+    confidence: np.ndarray | None = None,
+    config: FilterConfig | None = None,
+    sample_run: np.ndarray | None = None,
+) -> np.ndarray:
+    """`clean_series` on each steadily sampled run of a mixed-rate series (coarse-to-fine analysis).
+
+    The filters assume one sample rate: a 10 fps stretch resampled at 30 fps would be invented
+    data, and a 30 fps stretch resampled at 10 fps would lose the peak. Runs are cleaned apart;
+    `sample_run` None means one run (then this is `clean_series`).
+    """
+    if sample_run is None:
+        return clean_series(t_s, values, confidence, config)
+    t = np.asarray(t_s, dtype=float)
+    x = np.asarray(values, dtype=float)
+    c = None if confidence is None else np.asarray(confidence, dtype=float)
+    runs = np.asarray(sample_run)
+    out = np.full(len(x), np.nan)
+    starts = np.flatnonzero(np.r_[True, runs[1:] != runs[:-1]]) if len(runs) else np.zeros(0, dtype=int)
+    for a, b in zip(starts, np.r_[starts[1:], len(runs)], strict=True):
+        out[a:b] = clean_series(t[a:b], x[a:b], None if c is None else c[a:b], config)
+    return out
+
+
 def gate_by_confidence(
     values: np.ndarray, confidence: np.ndarray | None, min_confidence: float
 ) -> np.ndarray:

@@ -4,12 +4,18 @@
 (`status()`, `result()`) goes through one lock. The per-frame angle shown live comes from a causal
 One Euro filter; the captured result is the offline analysis of the frames recorded so far, so the
 webcam and the upload paths measure the same way.
+
+Per frame, only the pose model, the last `window_s` of landmarks and the drawing run on the video
+thread. The re-analysis of the whole recording (for the captured peak) grows with its length, so it
+runs on a background thread (the second core) and is skipped while the previous one still runs:
+the frame rate and latency stay flat however long the recording gets (benchmarks/live.py).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -77,6 +83,9 @@ class LiveAnalyzer:
         self._last_analysis_t_s = -np.inf
         self._t0: float | None = None
         self._filters = self._new_filters()
+        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-analysis")
+        self._pending: Future[None] | None = None
+        self._generation = 0  # bumped by reset(): a re-analysis started before it is dropped
 
     def _new_filters(self) -> dict[str, OneEuroFilter]:
         c = self.config
@@ -106,8 +115,10 @@ class LiveAnalyzer:
             self._last_analysis_t_s = -np.inf
             self._t0 = None
             self._filters = self._new_filters()
+            self._generation += 1
 
     def close(self) -> None:
+        self._background.shutdown(wait=True)
         self._estimator.close()
 
     # -- per frame (webcam thread) ------------------------------------------------------------
@@ -138,8 +149,12 @@ class LiveAnalyzer:
         return draw_overlay(rgb, pose, overlay), status
 
     def _window(self, now_s: float) -> LandmarkSeries:
-        recent = [f for f in self._frames if now_s - f.t_s <= self.config.window_s]
-        return LandmarkSeries.from_frames(recent, *self._size)
+        recent: list[PoseFrame] = []
+        for f in reversed(self._frames):  # newest first: stop at the window's start, not the buffer's
+            if now_s - f.t_s > self.config.window_s:
+                break
+            recent.append(f)
+        return LandmarkSeries.from_frames(recent[::-1], *self._size)
 
     def _live_status(self, pose: PoseFrame, now_s: float) -> LiveStatus:
         lms = self._window(now_s)
@@ -177,10 +192,20 @@ class LiveAnalyzer:
             checks=checks,
             frames=len(self._frames),
         )
-        if now_s - self._last_analysis_t_s >= self.config.reanalyse_every_s:
+        busy = self._pending is not None and not self._pending.done()
+        if now_s - self._last_analysis_t_s >= self.config.reanalyse_every_s and not busy:
             self._last_analysis_t_s = now_s
-            self._result = self._analyse(list(self._frames), self._size)
+            self._pending = self._background.submit(
+                self._reanalyse, list(self._frames), self._size, self._generation
+            )
         return self._with_capture(status)
+
+    def _reanalyse(self, frames: list[PoseFrame], size: tuple[int, int], generation: int) -> None:
+        """Background thread: the offline analysis of the recording so far (for the captured peak)."""
+        result = self._analyse(frames, size)
+        with self._lock:
+            if generation == self._generation:
+                self._result = result
 
     def _with_capture(self, status: LiveStatus) -> LiveStatus:
         r = self._result

@@ -7,21 +7,21 @@ landmarks on, shared with the live (webcam) path.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
 from analysis import checks as chk
+from analysis.estimate import SamplingConfig, estimate_clip
 from analysis.events import EventConfig, best_rep, detect_reps
-from analysis.filtering import FilterConfig, clean_series
+from analysis.filtering import FilterConfig, clean_series_runs
 from analysis.measures import SitReachMeasures, SlrMeasures, measure_sit_reach, measure_slr, posture_summary
 from analysis.result import AnalysisResult, Check, MeasureSeries, Rep, Side, TestKind, VideoInfo
 from vision.frames import VideoMeta
-from vision.landmarks import LandmarkSeries, PoseFrame
-from vision.pose import PoseEstimator, create_estimator
-from vision.video_io import iter_frames, probe_video
+from vision.landmarks import LandmarkSeries
+from vision.video_io import probe_video
 
 ENGINE_VERSION = "0.1.0"
 SideChoice = Literal["auto", "left", "right"]
@@ -38,6 +38,7 @@ class AnalysisOptions:
     max_size_mb: float = 2000.0  # refuse larger files with a clear message
     filters: FilterConfig = field(default_factory=FilterConfig)
     checks: chk.CheckConfig = field(default_factory=chk.CheckConfig)
+    sampling: SamplingConfig = field(default_factory=SamplingConfig)  # coarse-to-fine, workers
 
 
 def analyze_video(path: Path, options: AnalysisOptions, progress: ProgressFn | None = None) -> AnalysisResult:
@@ -49,16 +50,22 @@ def analyze_video(path: Path, options: AnalysisOptions, progress: ProgressFn | N
     meta = probe_video(path, max_size_mb=options.max_size_mb)
     report = progress or (lambda _x: None)
     share = 0.8 if options.annotated_path else 1.0
-    with create_estimator(options.model_path) as estimator:
-        frames = estimate_clip(path, meta, estimator, options.test, lambda x: report(share * x))
-        model_name = estimator.name
-    landmarks = LandmarkSeries.from_frames(frames, meta.width, meta.height)
-    result = analyze_landmarks(landmarks, video_info(meta, len(frames)), options, model_name)
+    info = video_info(meta, meta.n_frames)
+    est = estimate_clip(
+        path,
+        meta,
+        options.test,
+        options.sampling,
+        lambda lms: analyze_landmarks(lms, info, options),
+        options.model_path,
+        lambda x: report(share * x),
+    )
+    result = replace(analyze_landmarks(est.landmarks, info, options, est.model_name), sampling=est.sampling)
     if options.annotated_path:
         from analysis.render import write_annotated_video  # drawing is only needed on request
 
         write_annotated_video(
-            path, landmarks, result, options.annotated_path, lambda x: report(0.8 + 0.2 * x)
+            path, est.landmarks, result, options.annotated_path, lambda x: report(0.8 + 0.2 * x)
         )
     report(1.0)
     return result
@@ -73,20 +80,6 @@ def video_info(meta: VideoMeta, n_frames: int) -> VideoInfo:
         height=meta.height,
         rotation_deg=meta.rotation_deg,
     )
-
-
-def estimate_clip(
-    path: Path, meta: VideoMeta, estimator: PoseEstimator, test: TestKind, progress: ProgressFn
-) -> list[PoseFrame]:
-    """Pose for every frame (decoding runs ahead on its own thread inside iter_frames)."""
-    frames: list[PoseFrame] = []
-    expected = max(meta.n_frames, 1)
-    for frame in iter_frames(path):
-        pose = estimator.estimate(frame.rgb, frame.t_s, want_fingertips=test == "sit-reach")
-        frames.append(pose)
-        if frame.index % 10 == 0:
-            progress(min(frame.index / expected, 1.0))
-    return frames
 
 
 # -- from landmarks on (pure) ------------------------------------------------------------------
@@ -104,10 +97,10 @@ def _analyze_slr(
     lms: LandmarkSeries, video: VideoInfo, options: AnalysisOptions, model: str
 ) -> AnalysisResult:
     m = measure_slr(lms, options.side)
-    cfg = options.filters
-    angle = clean_series(m.t_s, m.angle_deg, m.confidence, cfg)
-    knee = clean_series(m.t_s, m.knee_flexion_deg, m.confidence, cfg)
-    lift = clean_series(m.t_s, m.resting_lift_deg, m.confidence, cfg)
+    cfg, runs = options.filters, lms.sample_run
+    angle = clean_series_runs(m.t_s, m.angle_deg, m.confidence, cfg, runs)
+    knee = clean_series_runs(m.t_s, m.knee_flexion_deg, m.confidence, cfg, runs)
+    lift = clean_series_runs(m.t_s, m.resting_lift_deg, m.confidence, cfg, runs)
     reps = [r for r in detect_reps(m.t_s, angle, EventConfig(mode="max")) if _rep_side(r, m) == m.side]
     series = MeasureSeries(m.t_s, angle, knee, None, {"resting_lift_deg": lift})
     return _finish(lms, video, options, model, m.side, series, reps, m)
@@ -117,11 +110,11 @@ def _analyze_sit_reach(
     lms: LandmarkSeries, video: VideoInfo, options: AnalysisOptions, model: str
 ) -> AnalysisResult:
     m = measure_sit_reach(lms, options.side, options.height_cm)
-    cfg = options.filters
-    hip = clean_series(m.t_s, m.hip_angle_deg, m.confidence, cfg)
-    knee = clean_series(m.t_s, m.knee_flexion_deg, m.confidence, cfg)
-    reach = clean_series(m.t_s, m.reach_cm, m.confidence, cfg)
-    incline = clean_series(m.t_s, m.trunk_incline_deg, m.confidence, cfg)
+    cfg, runs = options.filters, lms.sample_run
+    hip = clean_series_runs(m.t_s, m.hip_angle_deg, m.confidence, cfg, runs)
+    knee = clean_series_runs(m.t_s, m.knee_flexion_deg, m.confidence, cfg, runs)
+    reach = clean_series_runs(m.t_s, m.reach_cm, m.confidence, cfg, runs)
+    incline = clean_series_runs(m.t_s, m.trunk_incline_deg, m.confidence, cfg, runs)
     reps = detect_reps(m.t_s, hip, EventConfig(mode="min"), reach_cm=reach)
     series = MeasureSeries(m.t_s, hip, knee, reach, {"trunk_incline_deg": incline})
     return _finish(lms, video, options, model, m.side, series, reps, m)

@@ -11,7 +11,8 @@ from analysis.overlay import build_overlay
 from analysis.result import AnalysisResult
 from vision.annotate import draw_overlay
 from vision.landmarks import LandmarkSeries, PoseFrame
-from vision.video_io import H264Writer, iter_frames
+from vision.video_io import H264Writer, iter_frames, scaled_size
+from vision.workers import to_display
 
 
 def pose_at(landmarks: LandmarkSeries, i: int) -> PoseFrame:
@@ -37,19 +38,28 @@ def write_annotated_video(
     result: AnalysisResult,
     out_path: Path,
     progress: Callable[[float], None] | None = None,
+    max_side_px: int = 1280,
 ) -> Path:
-    """Second decoding pass: draw each frame with the cleaned series (so the HUD shows final numbers)."""
+    """Second decoding pass: draw each frame with the cleaned series (so the HUD shows final numbers).
+
+    The frames are final only once the whole clip is analysed, and holding them until then would
+    cost gigabytes, so the clip is decoded again. With coarse-to-fine analysis not every frame has
+    landmarks: a frame shows the latest analysed one (at most 1/coarse_fps old), never values
+    interpolated between them. Larger clips are drawn at `max_side_px` (a 4K annotated video costs
+    ~9x the encoding and is watched in a browser panel).
+    """
     s = result.series
     peak = _running_peak(result)
     n = len(landmarks)
+    if n == 0:
+        raise ValueError("no analysed frames to draw")
     knee_limit = 15.0
-    with H264Writer(
-        Path(out_path), fps=result.video.fps, width=landmarks.width, height=landmarks.height
-    ) as writer:
-        for frame in iter_frames(source):
-            i = frame.index
-            if i >= n:
-                break
+    width, height = scaled_size(landmarks.width, landmarks.height, max_side_px)
+    sx, sy = width / landmarks.width, height / landmarks.height
+    with H264Writer(Path(out_path), fps=result.video.fps, width=width, height=height) as writer:
+        for k, frame in enumerate(iter_frames(source, max_side_px=max_side_px)):
+            i = min(max(int(np.searchsorted(landmarks.t_s, frame.t_s + 1e-6, side="right")) - 1, 0), n - 1)
+            pose = to_display(pose_at(landmarks, i), sx, sy)
             knee = float(s.knee_flexion_deg[i])
             status: list[tuple[str, bool | None]] = [
                 ("person", bool(landmarks.n_people[i] > 0)),
@@ -58,7 +68,7 @@ def write_annotated_video(
             overlay = build_overlay(
                 result.test,
                 result.side,
-                pose_at(landmarks, i),
+                pose,
                 float(s.angle_deg[i]),
                 knee,
                 float(s.reach_cm[i]) if s.reach_cm is not None else None,
@@ -66,7 +76,7 @@ def write_annotated_video(
                 float(peak[i]) if np.isfinite(peak[i]) else None,
                 status,
             )
-            writer.write(draw_overlay(frame.rgb, pose_at(landmarks, i), overlay))
-            if progress and i % 10 == 0:
-                progress(i / max(n, 1))
+            writer.write(draw_overlay(frame.rgb, pose, overlay))
+            if progress and k % 10 == 0:
+                progress(min(frame.t_s / max(result.video.duration_s, 1e-6), 1.0))
     return Path(out_path)

@@ -53,6 +53,16 @@ class VideoInfo:
 
 
 @dataclass(frozen=True)
+class Sampling:
+    """Which frames the pose model saw: all of them (`coarse_fps` None), or every frame inside
+    `full_rate_s` and `coarse_fps` frames per second elsewhere. The series holds only those frames."""
+
+    coarse_fps: float | None
+    full_rate_s: tuple[tuple[float, float], ...]
+    frames_analysed: int
+
+
+@dataclass(frozen=True)
 class MeasureSeries:
     """Cleaned per-frame measures (NaN where unmeasurable). `angle_deg` is the test's main angle:
     SLR angle for `slr`, trunk-thigh (hip) angle for `sit-reach`."""
@@ -78,6 +88,7 @@ class AnalysisResult:
     checks: list[Check]
     engine_version: str = ""
     model_name: str = ""
+    sampling: Sampling | None = None
 
     @property
     def errors(self) -> list[Check]:
@@ -107,6 +118,7 @@ class AnalysisResult:
                 "rotation_deg": self.video.rotation_deg,
             },
             "frames": frames,
+            "sampling": None if self.sampling is None else _sampling_json(self.sampling),
             "reps": [
                 {
                     "start_s": round(r.start_s, 3),
@@ -125,6 +137,14 @@ class AnalysisResult:
             },
             "checks": [{"code": c.code, "severity": c.severity, "message": c.message} for c in self.checks],
         }
+
+
+def _sampling_json(s: Sampling) -> dict[str, Any]:
+    return {
+        "coarse_fps": s.coarse_fps,
+        "full_rate_s": [[round(a, 3), round(b, 3)] for a, b in s.full_rate_s],
+        "frames_analysed": s.frames_analysed,
+    }
 
 
 def _num(x: float) -> float | None:

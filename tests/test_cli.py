@@ -86,10 +86,12 @@ def test_json_contract_on_a_sample_clip(tmp_path: Path) -> None:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)  # stdout is exactly one JSON object
-    assert set(out) == {"test", "side", "video", "frames", "reps", "result", "checks"}
+    assert set(out) == {"test", "side", "video", "frames", "sampling", "reps", "result", "checks"}
     assert out["test"] == "slr" and out["side"] == truth["side"]
     assert set(out["video"]) == {"fps", "frames", "duration_s", "width", "height", "rotation_deg"}
-    assert out["video"]["frames"] == len(out["frames"]) > 0
+    # A short clip is analysed at the full rate: every frame of the clip is in the series.
+    assert out["video"]["frames"] == out["sampling"]["frames_analysed"] == len(out["frames"]) > 0
+    assert out["sampling"]["coarse_fps"] is None
     assert set(out["frames"][0]) == {"t_s", "angle_deg", "knee_flexion_deg", "reach_cm"}
     assert set(out["result"]) == {"valid", "angle_deg", "reach_cm", "peak_s"}
     assert out["result"]["valid"] is True

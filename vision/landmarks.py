@@ -84,12 +84,17 @@ class LandmarkSeries:
     fingertip_xy_px: np.ndarray  # (N, 2, 2) [left, right] x (x, y); NaN where the hand model found none
     width: int
     height: int
+    # (N,) int or None: frames with the same number were sampled at one steady rate. Coarse-to-fine
+    # analysis mixes rates (see analysis.estimate); the filters clean each run on its own.
+    sample_run: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.t_s.shape[0])
 
     @staticmethod
-    def from_frames(frames: list[PoseFrame], width: int, height: int) -> LandmarkSeries:
+    def from_frames(
+        frames: list[PoseFrame], width: int, height: int, sample_run: np.ndarray | None = None
+    ) -> LandmarkSeries:
         n = len(frames)
         tips = np.full((n, 2, 2), np.nan)
         for i, f in enumerate(frames):
@@ -106,4 +111,5 @@ class LandmarkSeries:
             fingertip_xy_px=tips,
             width=width,
             height=height,
+            sample_run=sample_run,
         )

@@ -37,6 +37,8 @@ class PoseEstimator(Protocol):
 
     def estimate(self, rgb: np.ndarray, t_s: float, want_fingertips: bool = False) -> PoseFrame: ...
 
+    def new_stream(self) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -98,17 +100,10 @@ class MediaPipePoseEstimator:
         self.name = model_path.name
         mp, mpv, base_options = _mp()
         self._mp = mp
+        self._tracker: Any = None
         with quiet_native_stderr():
             try:
-                self._tracker = mpv.PoseLandmarker.create_from_options(
-                    mpv.PoseLandmarkerOptions(
-                        base_options=base_options(model_asset_path=str(model_path)),
-                        running_mode=mpv.RunningMode.VIDEO,
-                        num_poses=1,
-                        min_pose_detection_confidence=self.config.min_detection_confidence,
-                        min_tracking_confidence=self.config.min_tracking_confidence,
-                    )
-                )
+                self._tracker = self._new_tracker()
                 self._counter = mpv.PoseLandmarker.create_from_options(
                     mpv.PoseLandmarkerOptions(
                         base_options=base_options(model_asset_path=str(model_path)),
@@ -126,7 +121,38 @@ class MediaPipePoseEstimator:
         self._warm = False
         self._hands_warm = False
 
+    def _new_tracker(self) -> Any:
+        _, mpv, base_options = _mp()
+        return mpv.PoseLandmarker.create_from_options(
+            mpv.PoseLandmarkerOptions(
+                base_options=base_options(model_asset_path=str(self.config.model_path)),
+                running_mode=mpv.RunningMode.VIDEO,
+                num_poses=1,
+                min_pose_detection_confidence=self.config.min_detection_confidence,
+                min_tracking_confidence=self.config.min_tracking_confidence,
+            )
+        )
+
     # -- lifecycle ---------------------------------------------------------------------------
+    def new_stream(self) -> None:
+        """Start a new VIDEO stream: forget the tracking and landmark-smoothing state and the clock.
+
+        For a jump in the clip (a stretch analysed apart): MediaPipe smooths landmarks over time and
+        needs increasing timestamps, so feeding it an earlier or distant frame without this would
+        smooth across the jump. Reloads the tracking models (~0.2 s), not the people counter.
+        """
+        if self._last_t_ms < 0:  # nothing seen yet: already a new stream
+            return
+        with quiet_native_stderr():
+            for task in (self._tracker, self._hands):
+                if task is not None:
+                    task.close()
+            self._hands = None
+            self._tracker = self._new_tracker()
+        self._last_t_ms = -1
+        self._last_count_t_s = -np.inf
+        self._warm = self._hands_warm = False
+
     def __enter__(self) -> MediaPipePoseEstimator:
         return self
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import queue
 import threading
 from collections.abc import Generator
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -177,7 +179,7 @@ def probe_video(path: Path, max_size_mb: float | None = None) -> VideoMeta:
         container.close()
 
 
-def _scaled_size(width: int, height: int, max_side_px: int | None) -> tuple[int, int]:
+def scaled_size(width: int, height: int, max_side_px: int | None) -> tuple[int, int]:
     """Stored-frame size after the optional downscale (long side <= max_side_px, even, aspect kept)."""
     if max_side_px is None or max(width, height) <= max_side_px:
         return width, height
@@ -204,11 +206,54 @@ def _put(q: queue.Queue[Frame | _Stop], item: Frame | _Stop, stop: threading.Eve
     return False
 
 
+@dataclass(frozen=True)
+class Span:
+    """Which frames to decode: [start_s, end_s) of the clip's time, every `step`-th frame.
+
+    A frame is kept when its nominal index round(t_s * fps) is a multiple of `step`, so spans
+    decoded separately (e.g. by two workers) pick the same frames as one pass over the clip.
+    """
+
+    start_s: float = 0.0
+    end_s: float = math.inf
+    step: int = 1
+
+    def keeps(self, t_s: float, fps: float) -> bool:
+        return self.start_s - 1e-6 <= t_s < self.end_s - 1e-6 and round(t_s * fps) % self.step == 0
+
+
+def _first_pts(container: Any, stream: Any) -> int | None:
+    """Presentation time of the first decodable frame: time 0 of every span of the clip."""
+    for packet in container.demux(stream):
+        try:
+            frames = packet.decode()
+        except av.error.FFmpegError:
+            continue
+        for vf in frames:
+            return None if vf.pts is None else int(vf.pts)
+    return None
+
+
+def _seek_before(container: Any, stream: Any, pts0: int | None, start_s: float) -> None:
+    """Jump to the keyframe at or before start_s (decoding goes forward from there)."""
+    time_base = stream.time_base or Fraction(1, 90000)
+    target = round(start_s / float(time_base)) + (pts0 or 0)
+    container.seek(target, stream=stream, backward=True, any_frame=False)
+
+
 def _decode_into(
-    path: Path, q: queue.Queue[Frame | _Stop], stop: threading.Event, max_side_px: int | None
+    path: Path,
+    q: queue.Queue[Frame | _Stop],
+    stop: threading.Event,
+    max_side_px: int | None,
+    span: Span | None = None,
 ) -> None:
-    """Producer thread body: demux + decode + convert, one Frame per queue slot."""
-    n_out = 0
+    """Producer thread body: demux + decode + convert, one Frame per queue slot.
+
+    Only frames the span keeps are converted to RGB (the costly part after decoding); with a span
+    starting after 0 the decoder seeks, and Frame.index is the nominal index round(t_s * fps).
+    """
+    n_out = n_decoded = 0
     error: BaseException | None = None
     container = None
     try:
@@ -217,6 +262,9 @@ def _decode_into(
         time_base = stream.time_base or Fraction(1, 90000)
         fps = _stream_fps(stream)
         pts0: int | None = None
+        if span is not None and span.start_s > 0:
+            pts0 = _first_pts(container, stream)
+            _seek_before(container, stream, pts0, span.start_s)
         last_t_s = -1.0 / fps
         for packet in container.demux(stream):
             if stop.is_set():
@@ -233,10 +281,17 @@ def _decode_into(
                         pts0 = int(vf.pts)
                     t_s = float((int(vf.pts) - pts0) * time_base)
                 last_t_s = t_s
-                w, h = _scaled_size(int(vf.width), int(vf.height), max_side_px)
+                index = n_decoded if span is None or span.start_s <= 0 else round(t_s * fps)
+                n_decoded += 1
+                if span is not None and t_s >= span.end_s - 1e-6:
+                    return
+                if span is not None and not span.keeps(t_s, fps):
+                    continue
+                w, h = scaled_size(int(vf.width), int(vf.height), max_side_px)
+                # Scaled inside libswscale while converting: a 4K frame is never held at full size.
                 rgb = vf.to_ndarray(format="rgb24", width=w, height=h, interpolation="AREA")
                 rgb = _upright(rgb, _rotation_ccw_deg(vf))
-                if not _put(q, Frame(index=n_out, t_s=t_s, rgb=rgb), stop):
+                if not _put(q, Frame(index=index, t_s=t_s, rgb=rgb), stop):
                     return
                 n_out += 1
     except VideoError as exc:
@@ -251,7 +306,7 @@ def _decode_into(
     finally:
         if container is not None:
             container.close()
-        if error is None and n_out == 0 and not stop.is_set():
+        if error is None and n_decoded == 0 and not stop.is_set():
             error = VideoError(
                 f"{path.name} contains no picture that can be decoded. Record or export it again."
             )
@@ -259,18 +314,19 @@ def _decode_into(
 
 
 def iter_frames(
-    path: Path, *, prefetch: int = 8, max_side_px: int | None = None
+    path: Path, *, prefetch: int = 8, max_side_px: int | None = None, span: Span | None = None
 ) -> Generator[Frame, None, None]:
     """Stream upright RGB frames with real timestamps (s, first frame at 0), decoded on a background thread.
 
     At most `prefetch` decoded frames wait in memory. Closing the generator early stops and joins the thread.
+    `span` limits the frames to a time range and a frame step (see `Span`).
     """
     path = Path(path)
     _check_file(path, None)
     q: queue.Queue[Frame | _Stop] = queue.Queue(maxsize=max(1, prefetch))
     stop = threading.Event()
     worker = threading.Thread(
-        target=_decode_into, args=(path, q, stop, max_side_px), name=f"decode:{path.name}", daemon=True
+        target=_decode_into, args=(path, q, stop, max_side_px, span), name=f"decode:{path.name}", daemon=True
     )
     worker.start()
     try:

@@ -1,0 +1,174 @@
+"""Pose over chosen stretches of a clip on both cores: one estimator per worker thread.
+
+MediaPipe's Tasks API calls its C library through ctypes, which lets go of the GIL for the whole
+inference, so two threads in one process run two models at once (two processes would load
+everything twice and copy frames between them). Each worker has its own estimator (its own VIDEO-
+mode tracking state) and its own decoder, so decoding is parallel too and never waits on the other
+worker. Each stretch handed to a worker is a new VIDEO stream that starts `warmup_s` early: those
+frames only settle the tracker and its landmark smoothing, and are not reported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+
+from vision.landmarks import PoseFrame
+from vision.pose import PoseEstimator
+from vision.video_io import Span, iter_frames
+
+ProgressFn = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """Frames to run pose on: `span` of the clip, with or without the hand model (fingertips)."""
+
+    span: Span
+    fingertips: bool = False
+
+
+def frames_in(stretch: Stretch, fps: float) -> float:
+    """Roughly how many frames the stretch analyses (for balancing the workers)."""
+    s = stretch.span
+    return max(0.0, s.end_s - s.start_s) * fps / s.step
+
+
+def split_even(stretches: Sequence[Stretch], n_workers: int, fps: float) -> list[list[Stretch]]:
+    """Cut the stretches (in time order) into `n_workers` runs of about equal frame counts.
+
+    Each worker gets a contiguous run, so its timestamps keep increasing (VIDEO mode needs that).
+    """
+    total = sum(frames_in(s, fps) for s in stretches)
+    share = total / max(n_workers, 1)
+    runs: list[list[Stretch]] = [[] for _ in range(max(n_workers, 1))]
+    worker, filled = 0, 0.0
+    for stretch in stretches:
+        rest = stretch
+        while True:
+            room = share - filled
+            size = frames_in(rest, fps)
+            if worker == len(runs) - 1 or size <= room + 1:
+                runs[worker].append(rest)
+                filled += size
+                break
+            cut_s = rest.span.start_s + room * rest.span.step / fps
+            runs[worker].append(replace(rest, span=replace(rest.span, end_s=cut_s)))
+            rest = replace(rest, span=replace(rest.span, start_s=cut_s))
+            worker, filled = worker + 1, 0.0
+    return [r for r in runs if r]
+
+
+class PoseWorkers:
+    """`n` estimators kept for the life of the `with` block (models load once for all passes)."""
+
+    def __init__(
+        self,
+        make_estimator: Callable[[], PoseEstimator],
+        n_workers: int = 2,
+        max_side_px: int | None = None,
+        warmup_s: float = 0.5,
+    ) -> None:
+        self._make = make_estimator
+        self.n_workers = max(1, n_workers)
+        self.max_side_px = max_side_px
+        self.warmup_s = warmup_s
+        self._stack = contextlib.ExitStack()
+        self._estimators: list[PoseEstimator] = []
+        self._pool: ThreadPoolExecutor | None = None
+        self.name = ""
+
+    def __enter__(self) -> PoseWorkers:
+        try:
+            for _ in range(self.n_workers):
+                est = self._make()
+                self._stack.callback(est.close)  # every landmarker closed, even on errors
+                self._estimators.append(est)
+            self.name = self._estimators[0].name
+            self._pool = self._stack.enter_context(
+                ThreadPoolExecutor(max_workers=self.n_workers, thread_name_prefix="pose")
+            )
+        except BaseException:
+            self._stack.close()
+            raise
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._stack.close()
+
+    def run(
+        self,
+        path: Path,
+        stretches: Sequence[Stretch],
+        fps: float,
+        display_size: tuple[int, int],
+        progress: ProgressFn | None = None,
+    ) -> list[PoseFrame]:
+        """Pose for every frame the stretches keep, in time order (overlaps: the later stretch wins).
+
+        Landmarks are in pixels of the upright frame at `display_size` (width, height), even when
+        the frames were scaled down for the model at decode time.
+        """
+        if self._pool is None:
+            raise RuntimeError("PoseWorkers is not open; use it as a context manager")
+        runs = split_even(stretches, self.n_workers, fps)
+        total = max(sum(frames_in(s, fps) for s in stretches), 1.0)
+        done = [0]
+        lock = threading.Lock()
+
+        def tick() -> None:
+            with lock:
+                done[0] += 1
+                if progress is not None and done[0] % 10 == 0:
+                    progress(min(done[0] / total, 1.0))
+
+        futures = [
+            self._pool.submit(self._run_one, path, run, est, display_size, tick)
+            for run, est in zip(runs, self._estimators, strict=False)
+        ]
+        by_time: dict[float, PoseFrame] = {}
+        for future in futures:  # results of later workers cover later times
+            for pose in future.result():
+                by_time[round(pose.t_s, 6)] = pose
+        return [by_time[t] for t in sorted(by_time)]
+
+    def _run_one(
+        self,
+        path: Path,
+        run: list[Stretch],
+        estimator: PoseEstimator,
+        display_size: tuple[int, int],
+        tick: Callable[[], None],
+    ) -> list[PoseFrame]:
+        out: list[PoseFrame] = []
+        for stretch in run:
+            span = stretch.span
+            # Each stretch is its own VIDEO stream, started `warmup_s` early so the tracker and the
+            # landmark smoothing have settled by its first reported frame, as in one pass over the clip.
+            estimator.new_stream()
+            warm = replace(span, start_s=max(span.start_s - self.warmup_s, 0.0))
+            for frame in iter_frames(path, max_side_px=self.max_side_px, span=warm):
+                pose = estimator.estimate(frame.rgb, frame.t_s, want_fingertips=stretch.fingertips)
+                if frame.t_s >= span.start_s - 1e-6:
+                    height, width = frame.rgb.shape[:2]
+                    out.append(to_display(pose, display_size[0] / width, display_size[1] / height))
+                    tick()
+        return out
+
+
+def to_display(pose: PoseFrame, sx: float, sy: float) -> PoseFrame:
+    """Landmarks of a frame scaled for the model, back in display pixels."""
+    if sx == 1.0 and sy == 1.0:
+        return pose
+    scale = np.array([sx, sy])
+    tips = None if pose.fingertip_xy_px is None else {k: v * scale for k, v in pose.fingertip_xy_px.items()}
+    return replace(pose, image_xy_px=pose.image_xy_px * scale, fingertip_xy_px=tips)
