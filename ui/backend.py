@@ -330,6 +330,8 @@ def plan(score: Score, asym: Asymmetry | None, symptoms: Symptoms | None = None)
 
 def compare(sel: pd.DataFrame, test: str, person: PersonView | None) -> str | None:
     """First vs latest of one test, leg and SLR mode (the rows of `sel`), against the combined error."""
+    import pandas as pd
+
     from scoring import Session, compare_sessions
 
     field, _ = history_value(test)
