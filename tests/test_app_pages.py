@@ -178,6 +178,25 @@ def test_result_view_shows_asymmetry_from_history(data_dir):
     assert "Left/right" in text and "left" in text.lower()
 
 
+def test_result_view_compares_with_the_last_session_of_the_same_leg_and_mode(data_dir):
+    store = _store(data_dir)
+    person = store.add_person("Max", sex="male")
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    store.save_measurement(
+        measurement_from_result(slr_result(60.0), person.id, "upload", None, taken_at=t0, slr_mode="active")
+    )
+    # a later passive session of the same leg must not be the one compared with an active result
+    store.save_measurement(
+        measurement_from_result(
+            slr_result(73.0), person.id, "upload", None, taken_at=t0 + timedelta(days=1), slr_mode="passive"
+        )
+    )
+    at = _run(AppTest.from_function(_result_page, args=(slr_result(74.0), person.id)))
+    text = " ".join(m.value for m in at.markdown)
+    # 60 -> 74 active: 14 deg > sqrt(8^2 + 3^2 + 3^2) = 9.1 deg (MDC for men + assumed camera error)
+    assert "Since your last saved measurement:** Likely change: +14.0 deg" in text
+
+
 def test_sit_and_reach_result_shows_reach_norm_and_hip_angle(data_dir):
     person = _store(data_dir).add_person("Eve", birth_year=1996, sex="female", height_cm=165)
     t = np.arange(0, 4, 1 / 30)

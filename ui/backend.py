@@ -149,11 +149,15 @@ def save(
 
     if not result.valid:
         raise ValueError("This recording did not pass the checks, so it is not saved.")
+    import dataclasses
+
     band = score.band_id if score is not None and score.scored else None
     answers = None if symptoms is None else symptoms.to_dict()
-    return store.save_measurement(
-        measurement_from_result(result, person.id, source, band, slr_mode=slr_mode, symptoms=answers)
-    )
+    row = measurement_from_result(result, person.id, source, band, slr_mode=slr_mode, symptoms=answers)
+    u_deg, u_cm = result_uncertainty(result)
+    if u_deg is not None or u_cm is not None:  # kept so later comparisons use this session's own error
+        row = dataclasses.replace(row, uncertainty_deg=u_deg, reach_uncertainty_cm=u_cm)
+    return store.save_measurement(row)
 
 
 def result_uncertainty(result: AnalysisResult) -> tuple[float | None, float | None]:
@@ -320,6 +324,34 @@ def asymmetry(
     value = result.angle_deg
     left, right = (value, others[-1]) if result.side == "left" else (others[-1], value)
     return scoring_asymmetry("slr", left, right, sex=person.sex)
+
+
+def change_since_last(
+    store: HistoryStore, person: PersonView, result: AnalysisResult, slr_mode: str | None = None
+) -> str | None:
+    """This result against the latest saved one of the same test, leg (SLR) and SLR mode, if any."""
+    from scoring import Session, check_slr_mode, compare_sessions
+
+    value = result.angle_deg if result.test == "slr" else result.reach_cm
+    if value is None or not result.valid:
+        return None
+    mode = check_slr_mode(slr_mode) if result.test == "slr" else None
+    side = result.side if result.test == "slr" else None  # sit-and-reach: both legs at once
+    rows = [
+        m
+        for m in store.list_measurements(person.id, test=result.test, side=side)
+        if m.valid and ((m.slr_mode or "active") if result.test == "slr" else None) == mode
+    ]
+    field = "angle_deg" if result.test == "slr" else "reach_cm"
+    rows = [m for m in rows if getattr(m, field) is not None]
+    if not rows:
+        return None
+    last = rows[-1]
+    u_deg, u_cm = result_uncertainty(result)
+    before_u = last.uncertainty_deg if result.test == "slr" else last.reach_uncertainty_cm
+    before = Session(getattr(last, field), last.side, mode, before_u)  # type: ignore[arg-type]
+    after = Session(value, result.side, mode, u_deg if result.test == "slr" else u_cm)
+    return compare_sessions(result.test, before, after, sex=person.sex).message
 
 
 def plan(score: Score, asym: Asymmetry | None, symptoms: Symptoms | None = None) -> Plan:

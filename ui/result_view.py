@@ -240,6 +240,10 @@ def render_result(
     if person is not None and result.valid:
         asym = backend.asymmetry(common.store(), person, result, score.slr_mode)
         _asymmetry(result, asym)
+        if not st.session_state.get(f"{key}_saved"):  # once saved, "last" would be this result itself
+            change = backend.change_since_last(common.store(), person, result, score.slr_mode)
+            if change is not None:
+                st.markdown(f":material/timeline: **Since your last saved measurement:** {change}")
     symptoms = None
     if score.scored:  # the symptom screen comes before any plan
         symptoms = _symptom_screen(result, key)
