@@ -48,6 +48,20 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--model", type=Path, default=None, help="another MediaPipe pose .task model")
     an.add_argument("--save", action="store_true", help="save the result in the history (needs --person)")
     an.add_argument("--person", default=None, help="whose measurement this is (with --save)")
+    an.add_argument(
+        "--slr-mode",
+        default=None,
+        metavar="active|passive",
+        help="straight-leg raise: active = you raised the leg yourself (default), passive = a helper lifted it",
+    )
+    an.add_argument(
+        "--symptoms",
+        default=None,
+        metavar="LIST",
+        help="symptom screen answers before any plan: 'none' or a comma list of "
+        "severe_pain, bladder_bowel, leg_weakness, calf_swelling, tingling, numbness, shooting_pain, "
+        "recent_strain:GRADE (1-3), pain_now, pain_behind_knee (asked interactively on a terminal)",
+    )
     add_history_parser(sub)
     return parser
 
@@ -130,6 +144,7 @@ def _history_for_save(args: argparse.Namespace, settings: Any) -> Iterator[Any]:
 
 
 def run_analyze(args: argparse.Namespace) -> int:
+    slr_mode, symptoms = _advice_options(args)  # before the heavy imports: bad values fail fast
     from analysis.pipeline import AnalysisOptions, analyze_video
     from flexcheck.settings import Settings
     from vision.frames import VideoError
@@ -157,31 +172,115 @@ def run_analyze(args: argparse.Namespace) -> int:
         if args.csv_path:
             _write_csv(result, args.csv_path)
         print(_summary(result), file=sys.stderr)
+        score = _score(result, slr_mode)
+        print(_advice_text(score, symptoms), file=sys.stderr)
         if store is not None:
-            _save(result, args.person, store)
+            _save(result, args.person, store, score, slr_mode, symptoms)
     return EXIT_OK
 
 
-def _save(result: Any, person: str, store: Any) -> None:
-    """Save by the history's one rule (valid results only); an unsaved result is still exit 0."""
+def _advice_options(args: argparse.Namespace) -> tuple[Any, Any]:
+    """SLR mode and symptom answers, checked before any analysis (bad values: one line, exit 2)."""
+    from scoring import check_slr_mode, parse_symptoms
+
+    if args.slr_mode is not None and args.test != "slr":
+        raise CliError("--slr-mode applies to --test slr only")
+    try:
+        slr_mode = check_slr_mode(args.slr_mode) if args.test == "slr" else None
+        if args.symptoms is not None:
+            return slr_mode, parse_symptoms(args.symptoms)
+    except ValueError as exc:
+        raise CliError(str(exc).replace("\n", " ")) from exc
+    return slr_mode, _ask_symptoms() if sys.stdin.isatty() else None
+
+
+def _ask_symptoms() -> Any:
+    """The symptom screen on a terminal: one yes/no per question, red flags first."""
+    from scoring import QUESTIONS, Symptoms
+
+    print("Before any plan, a few questions (y/n). Do you have ...", file=sys.stderr)
+    answers: dict[str, Any] = {}
+    for q in QUESTIONS:
+        yes = _ask_yes_no(f"  {q.text}? ")
+        if yes and q.key == "recent_strain":
+            answers["strain_grade"] = _ask_grade()
+        elif yes:
+            answers[q.key] = True
+    return Symptoms(**answers)
+
+
+def _ask_yes_no(prompt: str) -> bool:
+    while True:
+        print(prompt, end="", file=sys.stderr, flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            raise CliError("no answer to the symptom questions (give --symptoms instead)")
+        reply = line.strip().lower()
+        if reply in ("y", "yes", "n", "no"):
+            return reply.startswith("y")
+
+
+def _ask_grade() -> int:
+    while True:
+        print("    Grade 1 (mild), 2 (moderate) or 3 (severe tear)? ", end="", file=sys.stderr, flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            raise CliError("no answer to the strain grade (give --symptoms instead)")
+        if line.strip() in ("1", "2", "3"):
+            return int(line.strip())
+
+
+def _score(result: Any, slr_mode: Any) -> Any:
+    from scoring import score_measurement
+
     from analysis.checks import has_low_confidence
+
+    reason = "; ".join(c.message for c in result.errors)
+    return score_measurement(
+        result.test,
+        result.angle_deg,
+        result.reach_cm,
+        result.valid,
+        invalid_reason=reason,
+        low_confidence=has_low_confidence(result.checks),
+        slr_mode=slr_mode,
+    )
+
+
+def _advice_text(score: Any, symptoms: Any) -> str:
+    """Verdict, then the plan only once the symptom screen was answered."""
+    from scoring import build_plan
+
+    if not score.scored:
+        return f"Not scored: {score.reason}"
+    lines = [f"Result: {score.band_label}. {score.meaning}", *score.context]
+    if score.check_first:
+        lines.append(score.check_first)
+    if symptoms is None:
+        lines.append("Plan not shown: answer the symptom questions first (--symptoms none if you have none).")
+        return "\n".join(lines)
+    plan = build_plan(score, symptoms=symptoms)
+    lines += [f"! {flag}" for flag in plan.red_flags]
+    lines.append(f"Plan: {plan.summary}")
+    lines += [
+        f"  - {i.exercise.name}: {i.exercise.dose.text()}, {i.sessions_per_week}x/week" for i in plan.items
+    ]
+    return "\n".join(lines)
+
+
+def _save(result: Any, person: str, store: Any, score: Any, slr_mode: Any, symptoms: Any) -> None:
+    """Save by the history's one rule (valid results only); an unsaved result is still exit 0."""
     from history import HistoryError, save_analysis
     from history.save_policy import save_decision
-    from scoring import score_measurement
 
     decision = save_decision(result)
     if not decision.allowed:
         print(f"not saved: {decision.reason}", file=sys.stderr)
         return
-    score = score_measurement(
-        result.test,
-        result.angle_deg,
-        result.reach_cm,
-        result.valid,
-        low_confidence=has_low_confidence(result.checks),
-    )
+    band = score.band_id if score.scored else None
+    answers = None if symptoms is None else symptoms.to_dict()
     try:
-        mid = save_analysis(store, person, result, "cli", score.band_id if score.scored else None)
+        mid = save_analysis(store, person, result, "cli", band, slr_mode=slr_mode, symptoms=answers)
     except HistoryError as exc:
         raise CliError(f"could not save: {exc}") from exc
     print(f"saved as measurement {mid} for {person}", file=sys.stderr)

@@ -59,6 +59,8 @@ def save_analysis(
     source: str,
     band: str | None,
     annotated_path: str | None = None,
+    slr_mode: str | None = None,
+    symptoms: dict[str, Any] | None = None,
 ) -> int:
     """Save an analysis for `person_name`, creating the person if missing; returns the measurement id."""
     person = store.get_person_by_name(person_name)
@@ -70,5 +72,7 @@ def save_analysis(
             if person is None:
                 raise
     return store.save_measurement(
-        measurement_from_result(result, person.id, source, band, annotated_path=annotated_path)
+        measurement_from_result(
+            result, person.id, source, band, annotated_path=annotated_path, slr_mode=slr_mode, symptoms=symptoms
+        )
     )

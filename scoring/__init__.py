@@ -15,16 +15,22 @@ there carries its citation; see docs/EVIDENCE.md). Public API::
                            profile=Profile(age_years=40, sex="male"))
     sr.norm.category     # "below average" (YMCA, converted to cm relative to the toes)
 
-    mdc("slr", sex="male")                  # 8.0 deg (minimal detectable change)
-    asymmetry("slr", left_value=70, right_value=85)   # .flagged, .tighter_side, .message
-    compare_sessions("slr", before=70, after=80)      # .label "real change" | "within measurement error"
-    build_plan(score, asymmetry=None, symptoms=Symptoms(pain_behind_knee=True))
-    # Plan: summary, items (exercise + dose + sessions/week), week grid, red_flags, stop,
-    #       severity guidance, evidence_notes, disclaimer, sources
+    sr.band_id, sr.band_label  # ONE verdict: "below_average", "Below average" (the norm when age/sex known)
+    sr.context                 # ("Context: your fingertips stopped 6.0 cm short of your toes.",)
+    score_measurement("slr", 35.0, None, True, slr_mode="passive").check_first  # "have it checked" text
 
-    slr_bands()                    # [BandEdge(lo, hi, id, label)] for chart threshold bands (deg)
-    sit_reach_bands(profile)       # cm relative to the toes; YMCA categories when age/sex known
-    bands(test, profile)           # either of the above
+    mdc("slr", sex="male")                  # 8.0 deg (minimal detectable change)
+    asymmetry("slr", left_value=70, right_value=85)   # .flagged, .tighter_side, .message (SLR only)
+    compare_sessions("slr", Session(70, "left", "active", 2.0), Session(85, "left", "active", 2.5))
+    # .label "likely change" | "within measurement error" | "not compared"; .threshold (combined error)
+    symptoms = parse_symptoms("recent_strain:2,pain_behind_knee")   # or Symptoms(...), Symptoms.from_dict
+    build_plan(score, asymmetry=None, symptoms=symptoms)
+    # Plan: summary, route, cautions, items (exercise + dose + steps + cautions), week grid, red_flags,
+    #       stop, severity guidance, evidence_notes, disclaimer, sources, symptoms
+
+    slr_bands(slr_mode)            # [BandEdge(lo, hi, id, label)] for chart threshold bands (deg)
+    sit_reach_bands(profile)       # cm relative to the toes; YMCA / FITNESSGRAM categories when age/sex known
+    bands(test, profile, slr_mode) # either of the above
     exercise_library()             # {id: Exercise}
 
 Conventions: SLR value = SLR angle in degrees; sit-reach value = fingertip reach in cm relative to the
@@ -37,8 +43,8 @@ from scoring.advice import (
     Frequency,
     Plan,
     PlanItem,
+    Route,
     SeverityGuidance,
-    Symptoms,
     build_plan,
     disclaimer,
     exercise_library,
@@ -50,8 +56,11 @@ from scoring.scores import (
     NormResult,
     Profile,
     Score,
+    Session,
     asymmetry,
     bands,
+    change_threshold,
+    check_slr_mode,
     compare_sessions,
     mdc,
     score_measurement,
@@ -60,8 +69,10 @@ from scoring.scores import (
     slr_bands,
     unit,
 )
+from scoring.symptoms import QUESTIONS, Question, Symptoms, parse_symptoms
 
 __all__ = [
+    "QUESTIONS",
     "Asymmetry",
     "BandEdge",
     "Change",
@@ -72,16 +83,22 @@ __all__ = [
     "Plan",
     "PlanItem",
     "Profile",
+    "Question",
+    "Route",
     "Score",
+    "Session",
     "SeverityGuidance",
     "Symptoms",
     "asymmetry",
     "bands",
     "build_plan",
+    "change_threshold",
+    "check_slr_mode",
     "compare_sessions",
     "disclaimer",
     "exercise_library",
     "mdc",
+    "parse_symptoms",
     "score_measurement",
     "sit_reach_bands",
     "sit_reach_norm",

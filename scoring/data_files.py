@@ -17,12 +17,36 @@ from flexcheck.vocabulary import TESTS
 DATA_FILES: tuple[str, ...] = ("sources.json", "thresholds.json", "exercises.json")
 
 
+def schema_for(name: str) -> dict[str, Any]:
+    """The JSON Schema of a data file (scoring/data/schemas/<stem>.schema.json)."""
+    stem = name.removesuffix(".json")
+    text = (
+        resources.files("scoring")
+        .joinpath("data", "schemas", f"{stem}.schema.json")
+        .read_text(encoding="utf-8")
+    )
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def validate_data(name: str, data: Any) -> None:
+    """Raise ValueError naming the first place where `data` breaks the file's schema."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema_for(name))
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise ValueError(f"scoring data file {name} breaks its schema at {where}: {error.message}")
+
+
 def load_json(name: str) -> dict[str, Any]:
-    """Parse one packaged data file (fresh copy each call; callers may not mutate the cache)."""
+    """Parse and schema-check one packaged data file (fresh copy each call; callers may not mutate the cache)."""
     text = resources.files("scoring").joinpath("data", name).read_text(encoding="utf-8")
     data = json.loads(text)
     if not isinstance(data, dict):
         raise ValueError(f"scoring data file {name} must hold a JSON object")
+    validate_data(name, data)
     return data
 
 
@@ -98,12 +122,32 @@ class NormTables:
 
 
 @dataclass(frozen=True)
+class SlrAdvice:
+    check_first_below_deg: float  # below this: have it checked before stretching
+    check_first_message: str
+    check_first_source: str
+    active_note: str
+    active_note_source: str
+
+
+@dataclass(frozen=True)
+class ChangeRule:
+    z90: float
+    z95: float
+    default_engine_error: dict[str, float]  # by test, 95% half-width in the test's unit
+    default_source: str
+
+
+@dataclass(frozen=True)
 class Thresholds:
-    bands: dict[str, tuple[Band, ...]]  # by test
+    bands: dict[str, tuple[Band, ...]]  # "active" / "passive" (SLR by mode) and "sit-reach"
     units: dict[str, str]
     mdc: dict[str, MdcEntry]
     norms: NormTables
     hip_angle_note: str
+    slr: SlrAdvice
+    toe_context: dict[str, str]  # "short" / "at" / "past" sentences with {cm}
+    change: ChangeRule
 
 
 def _opt_float(x: Any) -> float | None:
@@ -119,11 +163,10 @@ def sources() -> dict[str, Source]:
 @cache
 def thresholds() -> Thresholds:
     raw = load_json("thresholds.json")
-    bands: dict[str, tuple[Band, ...]] = {}
-    units: dict[str, str] = {}
-    for test in TESTS:
-        units[test] = raw[test]["unit"]
-        bands[test] = tuple(
+    units = {test: raw[test]["unit"] for test in TESTS}
+    band_lists = {**raw["slr"]["bands"], "sit-reach": raw["sit-reach"]["bands"]}
+    bands: dict[str, tuple[Band, ...]] = {
+        key: tuple(
             Band(
                 id=b["id"],
                 label=b["label"],
@@ -134,9 +177,29 @@ def thresholds() -> Thresholds:
                 meaning=b["meaning"],
                 source=b["source"],
             )
-            for b in raw[test]["bands"]
+            for b in items
         )
-    mdc: dict[str, MdcEntry] = {
+        for key, items in band_lists.items()
+    }
+    slr_raw, ch = raw["slr"], raw["change"]
+    slr = SlrAdvice(
+        float(slr_raw["check_first"]["below_deg"]),
+        slr_raw["check_first"]["message"],
+        slr_raw["check_first"]["source"],
+        slr_raw["active_note"]["text"],
+        slr_raw["active_note"]["source"],
+    )
+    change = ChangeRule(
+        float(ch["z90"]),
+        float(ch["z95"]),
+        {
+            "slr": float(ch["default_engine_error"]["slr_deg"]),
+            "sit-reach": float(ch["default_engine_error"]["sit-reach_cm"]),
+        },
+        ch["default_engine_error"]["source"],
+    )
+    toe = {k: v for k, v in raw["sit-reach"]["toe_context"].items() if k != "source"}
+    mdc = {
         test: MdcEntry(
             unit=raw["mdc"][test]["unit"],
             by_sex={k: float(raw["mdc"][test][k]) for k in ("male", "female", "unknown")},
@@ -170,7 +233,8 @@ def thresholds() -> Thresholds:
             for r in fg["rows"]
         ),
     )
-    return Thresholds(bands, units, mdc, norms, raw["sit-reach"]["hip_angle_reference"]["note"])
+    hip_note = raw["sit-reach"]["hip_angle_reference"]["note"]
+    return Thresholds(bands, units, mdc, norms, hip_note, slr, toe, change)
 
 
 def split_source(source_field: str) -> tuple[tuple[str, ...], str | None]:

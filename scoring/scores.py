@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from analysis.result import Side, TestKind
+from flexcheck.vocabulary import SLR_MODES, SlrMode
 from scoring.data_files import Band, HfzRow, YmcaRow, cite, thresholds
 
 SexKey = Literal["male", "female", "unknown"]
@@ -64,6 +65,9 @@ class Score:
     reach_cm: float | None
     notes: tuple[str, ...]
     sources: tuple[str, ...]
+    slr_mode: SlrMode | None = None  # SLR only: which band set applied
+    check_first: str = ""  # non-empty: have it checked before stretching (very low SLR)
+    context: tuple[str, ...] = ()  # facts shown beside the verdict, never a second verdict
 
 
 @dataclass(frozen=True)
@@ -80,16 +84,27 @@ class Asymmetry:
 
 
 @dataclass(frozen=True)
+class Session:
+    """One saved session for comparisons: only the same test, leg and SLR mode are compared."""
+
+    value: float | None
+    side: Side | None = None
+    slr_mode: SlrMode | None = None
+    uncertainty: float | None = None  # engine's 90% half-width in the test's unit; None = unknown
+
+
+@dataclass(frozen=True)
 class Change:
     test: TestKind
     before: float | None
     after: float | None
     delta: float | None  # after - before
     mdc: float
-    label: Literal["real change", "within measurement error", "not compared"]
+    label: Literal["likely change", "within measurement error", "not compared"]
     direction: Literal["better", "worse", "none"]
     message: str
     sources: tuple[str, ...]
+    threshold: float | None = None  # the combined error the change had to exceed
 
 
 def _check_test(test: str) -> TestKind:
@@ -118,21 +133,43 @@ def unit(test: str) -> str:
     return thresholds().units[_check_test(test)]
 
 
-def band_for(test: str, value: float) -> Band:
-    for band in thresholds().bands[_check_test(test)]:
+def check_slr_mode(mode: str | None) -> SlrMode:
+    """The SLR mode; None means active (FlexCheck's guidance has people raise their own leg)."""
+    if mode is None or mode == "active":
+        return "active"
+    if mode == "passive":
+        return "passive"
+    raise ValueError(f"unknown SLR mode {mode!r}: expected one of {', '.join(SLR_MODES)}")
+
+
+def _band_set(test: TestKind, slr_mode: str | None) -> tuple[Band, ...]:
+    key = check_slr_mode(slr_mode) if test == "slr" else "sit-reach"
+    return thresholds().bands[key]
+
+
+def band_for(test: str, value: float, slr_mode: str | None = None) -> Band:
+    for band in _band_set(_check_test(test), slr_mode):
         if band.contains(value):
             return band
     raise ValueError(f"no band covers {value} for {test}")  # data error: bands must tile the line
 
 
-def slr_bands() -> list[BandEdge]:
-    return [BandEdge(b.lo, b.hi, b.id, b.label) for b in thresholds().bands["slr"]]
+def slr_bands(slr_mode: str | None = None) -> list[BandEdge]:
+    return [BandEdge(b.lo, b.hi, b.id, b.label) for b in _band_set("slr", slr_mode)]
 
 
 def sit_reach_bands(profile: Profile | None = None) -> list[BandEdge]:
     """Generic toe-line bands, or the YMCA categories (cm relative to the toes) when the profile has a row."""
     row = _ymca_row(profile) if profile is not None else None
     if row is None:
+        hfz = _hfz_row(profile)
+        if hfz is not None:
+            norms = thresholds().norms
+            cut = (hfz.hfz_min_in - norms.fitnessgram_zero_in) * CM_PER_INCH
+            return [
+                BandEdge(None, cut, "needs_improvement", "Needs Improvement"),
+                BandEdge(cut, None, "healthy_fitness_zone", "Healthy Fitness Zone"),
+            ]
         return [BandEdge(b.lo, b.hi, b.id, b.label) for b in thresholds().bands["sit-reach"]]
     zero_in = thresholds().norms.ymca_zero_in
     edges: list[BandEdge] = []
@@ -141,12 +178,17 @@ def sit_reach_bands(profile: Profile | None = None) -> list[BandEdge]:
         lo = None if cat.from_in is None else (cat.from_in - zero_in) * CM_PER_INCH
         nxt = cats[i + 1].from_in if i + 1 < len(cats) else None
         hi = None if nxt is None else (nxt - zero_in) * CM_PER_INCH
-        edges.append(BandEdge(lo, hi, cat.label.replace(" ", "_"), cat.label))
+        edges.append(BandEdge(lo, hi, norm_band_id(cat.label), cat.label))
     return edges
 
 
-def bands(test: str, profile: Profile | None = None) -> list[BandEdge]:
-    return slr_bands() if _check_test(test) == "slr" else sit_reach_bands(profile)
+def bands(test: str, profile: Profile | None = None, slr_mode: str | None = None) -> list[BandEdge]:
+    return slr_bands(slr_mode) if _check_test(test) == "slr" else sit_reach_bands(profile)
+
+
+def norm_band_id(category: str) -> str:
+    """The band id of a norm category ("below average" -> "below_average"), as in sit_reach_bands."""
+    return category.lower().replace(" ", "_")
 
 
 def _ymca_row(profile: Profile | None) -> YmcaRow | None:
@@ -231,13 +273,18 @@ def score_measurement(
     *,
     low_confidence: bool = False,
     invalid_reason: str = "",
+    slr_mode: str | None = None,
 ) -> Score:
-    """Classify one measurement. Invalid, low-confidence or implausible input is never scored.
+    """Classify one measurement into ONE verdict. Invalid, low-confidence or implausible input is never scored.
 
     `angle_deg` is the SLR angle (slr) or the trunk-thigh hip angle (sit-reach, informational);
     `reach_cm` is the sit-reach fingertip reach relative to the toes (+ = past the toes).
+    `slr_mode` ("active" self-raised, the default, or "passive" helper-lifted) picks the SLR band set.
+    Sit-and-reach: with an age/sex norm row the norm category is the verdict (band_id/band_label)
+    and the toe line is only context; without one the toe line is the verdict.
     """
     t = _check_test(test)
+    mode = check_slr_mode(slr_mode) if t == "slr" else None
     if not valid:
         why = "the measurement did not pass the quality checks"
         return _not_scored(
@@ -261,42 +308,73 @@ def score_measurement(
             angle_deg,
             reach_cm,
         )
-    band = band_for(t, value)
+    band = band_for(t, value, mode)
     notes: list[str] = []
+    context: list[str] = []
     norm: NormResult | None = None
+    band_id, band_label, meaning = band.id, band.label, band.meaning
+    srcs = cite(band.source)
+    check_first = ""
     if t == "sit-reach":
         norm = sit_reach_norm(value, profile)
         if norm is None:
             notes.append("Add your age and sex (female/male) to compare with age and sex norms.")
+        else:  # the norm is the verdict; the toe line becomes a neutral fact
+            band_id, band_label = norm_band_id(norm.category), norm.category[:1].upper() + norm.category[1:]
+            meaning, srcs = norm.detail, norm.source
+            context.append(_toe_context(value))
         if _finite(angle_deg):
             notes.append(
                 f"Hip (trunk-thigh) angle {angle_deg:.0f} deg is shown for information only. {thresholds().hip_angle_note}"
             )
     else:
+        slr = thresholds().slr
+        if mode == "active":
+            notes.append(slr.active_note)
+            srcs += cite(slr.active_note_source)
         notes.append(
             "The straight-leg-raise bands are the same for everyone; the sources give no age or sex norms."
         )
-    srcs = cite(band.source) + (norm.source if norm else ())
+        if value < slr.check_first_below_deg:
+            check_first = slr.check_first_message
+            srcs += cite(slr.check_first_source)
     return Score(
         test=t,
         scored=True,
         reason="",
         value=float(value),
         unit=unit(t),
-        band_id=band.id,
-        band_label=band.label,
-        meaning=band.meaning,
+        band_id=band_id,
+        band_label=band_label,
+        meaning=meaning,
         norm=norm,
         angle_deg=angle_deg,
         reach_cm=reach_cm,
         notes=tuple(notes),
         sources=tuple(dict.fromkeys(srcs)),  # de-duplicate, keep order
+        slr_mode=mode,
+        check_first=check_first,
+        context=tuple(context),
     )
 
 
+def _toe_context(reach_cm: float) -> str:
+    """Where the fingertips stopped, in plain words, without a pass/fail judgement."""
+    texts = thresholds().toe_context
+    if abs(reach_cm) < 0.5:
+        return texts["at"].format(cm=abs(reach_cm))
+    return texts["short" if reach_cm < 0 else "past"].format(cm=abs(reach_cm))
+
+
 def asymmetry(test: str, left_value: float, right_value: float, sex: str | None = None) -> Asymmetry:
-    """Left/right difference, flagged only when it exceeds the test's MDC."""
+    """Left/right difference of the SLR, flagged only when it exceeds the MDC.
+
+    Sit-and-reach has no left/right comparison: both legs are tested at once and the "side" is only
+    which way the person faced the camera.
+    """
     t = _check_test(test)
+    if t == "sit-reach":
+        raise ValueError("sit-and-reach tests both legs at once: there is no left/right comparison")
     if not (_finite(left_value) and _finite(right_value)):
         raise ValueError("both sides need a measured value to compare left and right")
     limit = mdc(t, sex)
@@ -320,58 +398,99 @@ def asymmetry(test: str, left_value: float, right_value: float, sex: str | None 
     )
 
 
-def _value_of(x: float | Score | None) -> float | None:
+def _value_of(x: float | Score | Session | None) -> float | None:
+    if isinstance(x, Session):
+        x = x.value
     if isinstance(x, Score):
         return x.value if x.scored else None
     return float(x) if x is not None and _finite(x) else None
 
 
+def engine_error_95(test: str, uncertainty_90: float | None) -> tuple[float, bool]:
+    """FlexCheck's own error for one session as a 95% half-width, and whether it was the default.
+
+    The engine reports a 90% half-width; scaled by 1.96/1.645 so it matches the 95% MDC. Unknown
+    (None) falls back to the stated default engine error in thresholds.json.
+    """
+    rule = thresholds().change
+    if uncertainty_90 is None or not _finite(uncertainty_90):
+        return rule.default_engine_error[_check_test(test)], True
+    return float(uncertainty_90) * rule.z95 / rule.z90, False
+
+
+def change_threshold(
+    test: str, sex: str | None, before_uncertainty: float | None, after_uncertainty: float | None
+) -> tuple[float, bool]:
+    """sqrt(MDC^2 + u_before^2 + u_after^2): independent errors add in variance. Returns (limit, used default)."""
+    u_b, d_b = engine_error_95(test, before_uncertainty)
+    u_a, d_a = engine_error_95(test, after_uncertainty)
+    return math.sqrt(mdc(test, sex) ** 2 + u_b**2 + u_a**2), d_b or d_a
+
+
+def _mismatch(before: object, after: object) -> str:
+    if not (isinstance(before, Session) and isinstance(after, Session)):
+        return ""
+    if before.side and after.side and before.side != after.side:
+        return "Not compared: the two sessions measured different legs."
+    if (before.slr_mode or "active") != (after.slr_mode or "active"):
+        return "Not compared: one session raised the leg actively and the other passively, which read differently."
+    return ""
+
+
 def compare_sessions(
-    test: str, before: float | Score | None, after: float | Score | None, sex: str | None = None
+    test: str,
+    before: float | Score | Session | None,
+    after: float | Score | Session | None,
+    sex: str | None = None,
+    *,
+    before_uncertainty: float | None = None,
+    after_uncertainty: float | None = None,
 ) -> Change:
-    """Change between two sessions; "real change" only beyond the MDC. Unscored inputs are not compared."""
+    """Change between two sessions of the same test, leg and SLR mode.
+
+    "likely change" only beyond the combined error: the MDC (test-retest, one examiner, one session,
+    goniometer) and FlexCheck's own uncertainty of both sessions, root-sum-square. Uncertainties are
+    the engine's 90% half-widths (also read from `Session.uncertainty`); None = unknown, then the
+    stated default engine error is used and the message says so.
+    """
     t = _check_test(test)
     limit = mdc(t, sex)
+    if isinstance(before, Session) and before_uncertainty is None:
+        before_uncertainty = before.uncertainty
+    if isinstance(after, Session) and after_uncertainty is None:
+        after_uncertainty = after.uncertainty
     b, a = _value_of(before), _value_of(after)
     u = unit(t)
-    if b is None or a is None:
-        return Change(
-            t,
-            b,
-            a,
-            None,
-            limit,
-            "not compared",
-            "none",
-            "Not compared: one of the two sessions has no valid score.",
-            mdc_sources(t),
-        )
+    srcs = mdc_sources(t)
+    why_not = _mismatch(before, after)
+    if not why_not and (b is None or a is None):
+        why_not = "Not compared: one of the two sessions has no valid score."
+    if why_not:
+        return Change(t, b, a, None, limit, "not compared", "none", why_not, srcs)
+    assert a is not None and b is not None
+    threshold, defaulted = change_threshold(t, sex, before_uncertainty, after_uncertainty)
     delta = a - b
-    if abs(delta) <= limit:
-        return Change(
-            t,
-            b,
-            a,
-            delta,
-            limit,
-            "within measurement error",
-            "none",
-            f"A change of {delta:+.1f} {u} is within measurement error ({limit:g} {u}); "
-            "treat it as no change yet.",
-            mdc_sources(t),
-        )
-    direction: Literal["better", "worse"] = (
-        "better" if delta > 0 else "worse"
-    )  # more angle/reach = more flexible
-    return Change(
-        t,
-        b,
-        a,
-        delta,
-        limit,
-        "real change",
-        direction,
-        f"Real change: {delta:+.1f} {u} is more than the {limit:g} {u} measurement error, "
-        f"so your flexibility got {direction}.",
-        mdc_sources(t),
+    default_err = thresholds().change.default_engine_error[t]
+    how = (
+        f"{threshold:.0f} {u} that measurement error could explain (the {limit:g} {u} minimal detectable change, "
+        f"measured by one examiner with a goniometer within one session, combined with FlexCheck's own camera "
+        f"uncertainty for both sessions"
     )
+    how += f"; not known for every session, so +-{default_err:g} {u} was assumed)" if defaulted else ")"
+    if defaulted:
+        srcs = srcs + cite(thresholds().change.default_source)
+    if abs(delta) <= threshold:
+        return Change(
+            t, b, a, delta, limit, "within measurement error", "none",
+            f"A change of {delta:+.1f} {u} is within the {how}. Treat it as no change yet.",
+            srcs, threshold,
+        )  # fmt: skip
+    direction: Literal["better", "worse"] = "better" if delta > 0 else "worse"  # more = more flexible
+    moved = "higher" if t == "slr" else "further"
+    word = moved if direction == "better" else ("lower" if t == "slr" else "less far")
+    return Change(
+        t, b, a, delta, limit, "likely change", direction,
+        f"Likely change: {delta:+.1f} {u} ({word} than before) is more than the {how}. "
+        "Measure again the same way to confirm it.",
+        srcs, threshold,
+    )  # fmt: skip

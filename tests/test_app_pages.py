@@ -123,18 +123,48 @@ def test_result_view_scores_plans_and_saves_once(data_dir):
     at = _run(AppTest.from_function(_result_page, args=(slr_result(74.0), person.id)))
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Straight-leg raise, left leg"] == "74°"
-    assert metrics["Band"] == "Reduced"
-    assert any(e.label == "Suggested plan" for e in at.expander)
+    assert (
+        metrics["Band"] == "Below 80° (active raise)"
+    )  # default mode: active, cut-points from passive tests
+    assert any("come from passive tests" in c.value for c in at.caption)
+    # the symptom screen comes first: no plan until it is answered
+    assert not any(e.label == "Your plan" for e in at.expander)
+    assert any("Answer the questions above" in i.value for i in at.info)
     assert any("not a diagnosis" in c.value for c in at.caption)
     assert at.dataframe[0].value["angle (deg)"].tolist() == [74.0]
+    at.checkbox(key="t_q_pain_behind_knee").check()
+    _run(at.form_submit_button[0].click())
+    assert any(e.label == "Your plan" for e in at.expander)
+    assert any("behind the knee" in e.value for e in at.error)
+    text = " ".join(m.value for m in at.markdown)
+    assert "Your answers:** pain behind knee" in text and "Your week" in text
+    assert any("no ballistic kicking" in m.value for m in at.markdown)  # cautions are on screen
     save = at.button(key="t_save")
     _run(save.click())
     assert any("Saved to Ada's history" in s.value for s in at.success)
     assert len(at.button) == 0 or all(b.key != "t_save" for b in at.button)  # no second save
     rows = _store(data_dir).list_measurements(person.id)
-    assert [(r.test, r.side, r.angle_deg, r.band, r.source) for r in rows] == [
-        ("slr", "left", 74.0, "reduced", "upload")
+    assert [(r.test, r.side, r.angle_deg, r.band, r.source, r.slr_mode) for r in rows] == [
+        ("slr", "left", 74.0, "reduced", "upload", "active")
     ]
+    assert rows[0].symptoms is not None and rows[0].symptoms["pain_behind_knee"] is True
+
+
+@pytest.mark.parametrize(
+    ("answer", "expect", "forbidden"),
+    [
+        ("severe_pain", "Stop: see a clinician", "Your week"),
+        ("tingling", "See a clinician first", "Leg swings"),
+    ],
+)
+def test_symptom_screen_red_flags_and_nerve_symptoms(data_dir, answer, expect, forbidden):
+    person = _store(data_dir).add_person("Sam", sex="male")
+    at = _run(AppTest.from_function(_result_page, args=(slr_result(60.0), person.id)))
+    at.checkbox(key=f"t_q_{answer}").check()
+    _run(at.form_submit_button[0].click())
+    text = " ".join(m.value for m in at.markdown)
+    assert expect in text and forbidden not in text
+    assert at.error and "clinician" in at.error[0].value.lower()
 
 
 def test_result_view_shows_asymmetry_from_history(data_dir):
@@ -146,6 +176,25 @@ def test_result_view_shows_asymmetry_from_history(data_dir):
     at = _run(AppTest.from_function(_result_page, args=(slr_result(70.0, side="left"), person.id)))
     text = " ".join(m.value for m in at.markdown)
     assert "Left/right" in text and "left" in text.lower()
+
+
+def test_result_view_compares_with_the_last_session_of_the_same_leg_and_mode(data_dir):
+    store = _store(data_dir)
+    person = store.add_person("Max", sex="male")
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    store.save_measurement(
+        measurement_from_result(slr_result(60.0), person.id, "upload", None, taken_at=t0, slr_mode="active")
+    )
+    # a later passive session of the same leg must not be the one compared with an active result
+    store.save_measurement(
+        measurement_from_result(
+            slr_result(73.0), person.id, "upload", None, taken_at=t0 + timedelta(days=1), slr_mode="passive"
+        )
+    )
+    at = _run(AppTest.from_function(_result_page, args=(slr_result(74.0), person.id)))
+    text = " ".join(m.value for m in at.markdown)
+    # 60 -> 74 active: 14 deg > sqrt(8^2 + 3^2 + 3^2) = 9.1 deg (MDC for men + assumed camera error)
+    assert "Since your last saved measurement:** Likely change: +14.0 deg" in text
 
 
 def test_sit_and_reach_result_shows_reach_norm_and_hip_angle(data_dir):
@@ -169,9 +218,12 @@ def test_sit_and_reach_result_shows_reach_norm_and_hip_angle(data_dir):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Sit-and-reach (past the toes)"] == "+5.0 cm"
     assert metrics["Hip angle at the reach"] == "65°"
-    assert metrics["Band"] == "At or past the toes"
-    # YMCA norm for a woman aged 30: 5 cm is between -1.3 and 7.6 cm.
+    # ONE verdict: the YMCA norm for a woman aged 30 (5 cm is between -1.3 and 7.6 cm); the toe line is context
+    assert metrics["Band"] == "Below average"
     assert any("YMCA" in m.value and "below average" in m.value for m in at.markdown)
+    assert any("5.0 cm past your toes" in m.value for m in at.markdown)
+    assert not any("At or past the toes" in m.value for m in at.markdown)
+    assert not any("Left/right" in m.value for m in at.markdown)  # no sides for sit-and-reach
     assert at.dataframe[0].value["reach (cm)"].tolist() == [5.0]
 
 
@@ -209,7 +261,8 @@ def test_history_chart_table_csv_and_confirmed_delete(data_dir):
     assert len(at.get("vega_lite_chart")) == 1
     assert any("minimal detectable change" in c.value for c in at.caption)
     text = " ".join(m.value for m in at.markdown)
-    assert "Since the first measurement:** Real change: +15.0 deg" in text  # 68 -> 83, MDC 12
+    # 68 -> 83: more than sqrt(12^2 + 3^2 + 3^2) = 12.7 deg (MDC for women + assumed camera error)
+    assert "Since the first measurement:** Likely change: +15.0 deg" in text
     assert "Left/right" not in text  # only the left leg was measured
     assert at.download_button(key="history_csv") is not None
     first_id = int(table["#"].iloc[0])

@@ -65,10 +65,13 @@ def test_captured_peak_stops_camera_shows_result_and_saves_as_webcam(data_dir):
     at.run(timeout=60)
     assert not at.exception
     assert at.session_state["webrtc_calls"][-1]["desired_playing_state"] is False
-    assert {m.label: m.value for m in at.metric}["Band"] == "Normal"
+    assert {m.label: m.value for m in at.metric}["Band"] == "80-90° (active raise): moderate or more"
+    at.radio(key="record_slr_mode").set_value("passive").run(timeout=60)  # a helper lifted the leg
+    assert {m.label: m.value for m in at.metric}["Band"] == "Moderate extensibility"  # Muyor 2011's words
+    assert any("For the helper" in i.value for i in at.info)
     at.button(key="record_save").click().run(timeout=60)
     rows = store.list_measurements(person.id)
-    assert [(r.source, r.angle_deg) for r in rows] == [("webcam", 82.0)]
+    assert [(r.source, r.angle_deg, r.slr_mode) for r in rows] == [("webcam", 82.0, "passive")]
     # Measure again: the result goes, the camera may start again.
     at.button(key="record_again").click().run(timeout=60)
     assert not any(m.label == "Band" for m in at.metric)

@@ -7,6 +7,7 @@ import pytest
 
 from scoring import (
     Profile,
+    Session,
     asymmetry,
     bands,
     compare_sessions,
@@ -19,24 +20,52 @@ from scoring import (
 IN = 2.54
 
 
+@pytest.mark.parametrize("mode", ["active", "passive"])
 @pytest.mark.parametrize(
     ("angle", "band"),
     [
-        (0.0, "tight"),
-        (69.99, "tight"),
-        (70.0, "reduced"),
+        (0.0, "reduced"),
+        (69.99, "reduced"),
         (79.99, "reduced"),
-        (80.0, "normal"),
-        (85.0, "normal"),
-        (90.0, "normal"),
+        (80.0, "moderate"),
+        (85.0, "moderate"),
+        (90.0, "moderate"),
         (90.01, "high"),
         (150.0, "high"),
     ],
 )
-def test_slr_band_edges(angle, band):
-    s = score_measurement("slr", angle, None, True)
-    assert s.scored and s.band_id == band
+def test_slr_band_edges(angle, band, mode):
+    # Muyor 2011 (passive SLR, trained cyclists): reduced < 80, moderate 80-90, high > 90.
+    s = score_measurement("slr", angle, None, True, slr_mode=mode)
+    assert s.scored and s.band_id == band and s.slr_mode == mode
     assert s.value == angle and s.unit == "deg" and s.meaning and s.sources
+
+
+def test_slr_labels_follow_the_source_words_and_active_says_the_cut_points_are_passive():
+    passive = [score_measurement("slr", a, None, True, slr_mode="passive") for a in (60.0, 85.0, 100.0)]
+    assert [s.band_label for s in passive] == [
+        "Reduced extensibility",
+        "Moderate extensibility",
+        "High extensibility",
+    ]
+    for s in passive:
+        assert "cyclists" in s.meaning and not any("passive tests" in n for n in s.notes)
+    active = score_measurement("slr", 60.0, None, True)  # the default mode is active
+    assert active.slr_mode == "active" and "active" in (active.band_label or "")
+    assert any("come from passive tests" in n for n in active.notes)
+    for s in (*passive, active):
+        assert "more flexible than most" not in s.meaning.lower() and s.band_id != "tight"
+    with pytest.raises(ValueError, match="SLR mode"):
+        score_measurement("slr", 60.0, None, True, slr_mode="assisted")
+
+
+@pytest.mark.parametrize(("angle", "check"), [(20.0, True), (39.9, True), (40.0, False), (75.0, False)])
+def test_very_low_slr_says_have_it_checked(angle, check):
+    for mode in ("active", "passive"):
+        s = score_measurement("slr", angle, None, True, slr_mode=mode)
+        assert bool(s.check_first) is check
+        if check:
+            assert "checked" in s.check_first and "before you start stretching" in s.check_first
 
 
 @pytest.mark.parametrize(
@@ -49,7 +78,7 @@ def test_sit_reach_band_edges(reach, band):
 
 
 def test_bands_tile_the_line_without_overlap():
-    for test, lo, hi in (("slr", -10.0, 200.0), ("sit-reach", -90.0, 90.0)):
+    for test, lo, hi in (("active", -10.0, 200.0), ("passive", -10.0, 200.0), ("sit-reach", -90.0, 90.0)):
         from scoring.data_files import thresholds
 
         bs = thresholds().bands[test]
@@ -136,7 +165,30 @@ def test_sit_reach_norm_lookup(age, sex, score_in, category):
     s = score_measurement("sit-reach", 90.0, reach_cm, True, Profile(age_years=age, sex=sex))
     assert s.scored and s.norm is not None
     assert s.norm.category == category
+    # ONE verdict: the norm category is the band; the toe line is only context
+    assert (
+        s.band_id == category.lower().replace(" ", "_") and (s.band_label or "").lower() == category.lower()
+    )
     assert s.norm.source and all(src in s.sources for src in s.norm.source)
+    assert len(s.context) == 1 and s.context[0].startswith("Context:")
+
+
+@pytest.mark.parametrize(
+    ("reach_cm", "profile", "verdict", "context"),
+    [
+        # the cases: a 30-year-old woman at 0 cm; a 60-year-old man at -3 cm
+        (0.0, Profile(30, "female"), "below_average", "about the level of your toes"),
+        (-3.0, Profile(60, "male"), "above_average", "3.0 cm short of your toes"),
+        (3.0, Profile(22, "female"), "poor", "3.0 cm past your toes"),
+    ],
+)
+def test_sit_reach_has_one_verdict(reach_cm, profile, verdict, context):
+    s = score_measurement("sit-reach", 90.0, reach_cm, True, profile)
+    assert s.band_id == verdict and context in s.context[0]
+    said = " ".join((s.meaning, *s.context, *s.notes)).lower()
+    assert (
+        "pass mark" not in said and "common sign" not in said and "past the toes" not in (s.band_label or "")
+    )
 
 
 @pytest.mark.parametrize(
@@ -160,6 +212,7 @@ def test_slr_has_no_age_sex_norm_and_sit_reach_hip_angle_is_informational():
     assert score_measurement("slr", 85.0, None, True, Profile(30, "male")).norm is None
     s = score_measurement("sit-reach", 64.0, 3.0, True)
     assert s.band_id == "past_toes" and any("64 deg" in n and "information only" in n for n in s.notes)
+    assert s.context == ()  # without a norm the toe line IS the verdict
 
 
 @pytest.mark.parametrize(
@@ -177,25 +230,48 @@ def test_mdc_values(test, sex, expected):
     assert mdc(test, sex) == expected
 
 
+# Combined error = sqrt(MDC^2 + u1^2 + u2^2), u = engine 90% half-width x 1.96/1.645 (to 95%),
+# or the default 3 deg / 2 cm when unknown. Hand-computed limits:
+#   slr male, unknown u: sqrt(64 + 9 + 9) = 9.055;  slr female/unknown sex: sqrt(144 + 18) = 12.728
+#   slr male, u90 = 2.0 both: u95 = 2.383 -> sqrt(64 + 2 * 5.679) = 8.681
+#   sit-reach, unknown u: sqrt(16 + 4 + 4) = 4.899
 @pytest.mark.parametrize(
-    ("test", "before", "after", "sex", "label", "direction"),
+    ("test", "before", "after", "sex", "u", "label", "direction"),
     [
-        ("slr", 70.0, 78.0, "male", "within measurement error", "none"),
-        ("slr", 70.0, 78.1, "male", "real change", "better"),
-        ("slr", 70.0, 61.9, "male", "real change", "worse"),
-        ("slr", 70.0, 81.0, None, "within measurement error", "none"),  # unknown sex -> 12 deg
-        ("slr", 70.0, 82.5, "female", "real change", "better"),
-        ("sit-reach", -5.0, -1.0, None, "within measurement error", "none"),
-        ("sit-reach", -5.0, -0.9, None, "real change", "better"),
-        ("sit-reach", 3.0, -2.0, "male", "real change", "worse"),
+        ("slr", 70.0, 79.0, "male", None, "within measurement error", "none"),  # 9 <= 9.055
+        ("slr", 70.0, 79.1, "male", None, "likely change", "better"),
+        ("slr", 70.0, 78.1, "male", None, "within measurement error", "none"),  # > MDC alone, not > combined
+        ("slr", 70.0, 78.6, "male", 2.0, "within measurement error", "none"),  # 8.6 <= 8.681
+        ("slr", 70.0, 78.7, "male", 2.0, "likely change", "better"),
+        ("slr", 70.0, 60.9, "male", None, "likely change", "worse"),
+        ("slr", 70.0, 82.7, None, None, "within measurement error", "none"),  # 12.7 <= 12.728
+        ("slr", 70.0, 82.8, "female", None, "likely change", "better"),
+        ("sit-reach", -5.0, -0.2, None, None, "within measurement error", "none"),  # 4.8 <= 4.899
+        ("sit-reach", -5.0, 0.0, None, None, "likely change", "better"),
+        ("sit-reach", 3.0, -2.0, "male", None, "likely change", "worse"),
     ],
 )
-def test_compare_sessions(test, before, after, sex, label, direction):
-    c = compare_sessions(test, before, after, sex)
+def test_compare_sessions(test, before, after, sex, u, label, direction):
+    c = compare_sessions(test, before, after, sex, before_uncertainty=u, after_uncertainty=u)
     assert c.label == label and c.direction == direction
     assert c.delta == pytest.approx(after - before)
     assert c.mdc == mdc(test, sex) and c.sources
-    assert (label == "real change") == ("Real change" in c.message)
+    assert (label == "likely change") == c.message.startswith("Likely change")
+    assert "real change" not in c.message.lower() and "got better" not in c.message
+    assert "one examiner" in c.message and "within one session" in c.message
+    assert ("assumed" in c.message) is (u is None)
+
+
+def test_compare_sessions_reads_uncertainty_from_sessions_and_needs_same_leg_and_mode():
+    a, b = Session(70.0, "left", "active", 2.0), Session(78.7, "left", "active", 2.0)
+    assert compare_sessions("slr", a, b, "male").label == "likely change"
+    assert compare_sessions("slr", a, b, "male").threshold == pytest.approx(8.681, abs=1e-3)
+    wide = Session(78.7, "left", "active", 6.0)  # a shaky session widens the limit
+    assert compare_sessions("slr", a, wide, "male").label == "within measurement error"
+    other_leg = compare_sessions("slr", a, Session(95.0, "right", "active", 2.0), "male")
+    assert other_leg.label == "not compared" and "different legs" in other_leg.message
+    other_mode = compare_sessions("slr", a, Session(95.0, "left", "passive", 2.0), "male")
+    assert other_mode.label == "not compared" and "passively" in other_mode.message
 
 
 def test_compare_sessions_never_compares_unscored():
@@ -204,7 +280,7 @@ def test_compare_sessions_never_compares_unscored():
     c = compare_sessions("slr", good, bad)
     assert c.label == "not compared" and c.delta is None
     c2 = compare_sessions("slr", good, score_measurement("slr", 75.0, None, True), "male")
-    assert c2.label == "real change" and c2.delta == pytest.approx(15.0)
+    assert c2.label == "likely change" and c2.delta == pytest.approx(15.0)
 
 
 @pytest.mark.parametrize(
@@ -227,21 +303,25 @@ def test_slr_asymmetry(left, right, sex, flagged, tighter):
         assert "No real difference" in a.message
 
 
-def test_sit_reach_asymmetry_and_bad_input():
-    assert asymmetry("sit-reach", -3.0, 2.0).tighter_side == "left"
+def test_sit_reach_has_no_left_right_comparison_and_bad_input():
+    with pytest.raises(ValueError, match="both legs at once"):
+        asymmetry("sit-reach", -3.0, 2.0)
     with pytest.raises(ValueError):
         asymmetry("slr", math.nan, 80.0)
 
 
 def test_chart_band_helpers():
-    edges = slr_bands()
+    edges = slr_bands("passive")
     assert [(e.lo, e.hi, e.id) for e in edges] == [
-        (None, 70.0, "tight"),
-        (70.0, 80.0, "reduced"),
-        (80.0, 90.0, "normal"),
+        (None, 80.0, "reduced"),
+        (80.0, 90.0, "moderate"),
         (90.0, None, "high"),
     ]
-    assert bands("slr") == edges
+    assert bands("slr", slr_mode="passive") == edges
+    assert [e.id for e in bands("slr")] == [e.id for e in edges]  # same edges, active labels
+    assert bands("slr")[0].label != edges[0].label
+    hfz = sit_reach_bands(Profile(12, "male"))  # FITNESSGRAM boys: 8 in, toes at 9 in -> -2.54 cm
+    assert (hfz[0].id, hfz[0].hi) == ("needs_improvement", pytest.approx(-IN))
     generic = sit_reach_bands()
     assert [(e.lo, e.hi) for e in generic] == [(None, 0.0), (0.0, None)]
     ymca = sit_reach_bands(Profile(40, "male"))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
 
-from scoring.data_files import DATA_FILES, load_json, sources
+from scoring.data_files import DATA_FILES, load_json, sources, validate_data
 
 
 def _is_number(x: Any) -> bool:
@@ -75,3 +76,42 @@ def test_every_source_has_a_full_citation():
 def test_disclaimer_is_data_constant():
     d = load_json("exercises.json")["disclaimer"]
     assert "not a diagnosis" in d
+
+
+@pytest.mark.parametrize("name", DATA_FILES)
+def test_every_data_file_matches_its_json_schema(name):
+    validate_data(name, load_json(name))  # load_json validates too; this names the file on failure
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "bad", "needle"),
+    [
+        ("thresholds.json", ("slr", "bands", "passive", 0, "lo_inclusive"), "yes", "lo_inclusive"),
+        ("thresholds.json", ("slr", "check_first", "below_deg"), 95, "below_deg"),
+        (
+            "thresholds.json",
+            ("sit_reach_norms", "ymca", "rows", 0, "categories", 1, "label"),
+            "fair",
+            "label",
+        ),
+        ("exercises.json", ("exercises", 0, "type"), "yoga", "type"),
+        ("exercises.json", ("exercises", 0, "frequency", "per_week_max"), 9, "per_week_max"),
+        ("exercises.json", ("red_flags", "nerve"), "see someone", "nerve"),
+        ("sources.json", ("sources", "article", "citation"), "short", "citation"),
+    ],
+)
+def test_schema_rejects_a_broken_copy(name, path, bad, needle):
+    data = copy.deepcopy(load_json(name))
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = bad
+    with pytest.raises(ValueError, match=f"breaks its schema at .*{needle}"):
+        validate_data(name, data)
+
+
+def test_ymca_rows_say_which_categories_are_flexchecks_own():
+    for row in load_json("thresholds.json")["sit_reach_norms"]["ymca"]["rows"]:
+        labels = {c["label"] for c in row["categories"]}
+        assert set(row["from_source"]) | set(row["interpolated"]) == labels
+        assert "below average" in row["interpolated"]  # no web source gives that band

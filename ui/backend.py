@@ -21,11 +21,21 @@ if TYPE_CHECKING:
     from analysis.result import AnalysisResult
     from flexcheck.settings import Settings
     from history import HistoryStore, PersonRow
-    from scoring import Asymmetry, Plan, Profile, Score
+    from scoring import Asymmetry, Plan, Profile, Score, Symptoms
     from ui.charts import BandRange
     from ui.live_bridge import LiveEngine
 
 TEST_LABELS = {"slr": "Straight-leg raise", "sit-reach": "Sit-and-reach"}
+SLR_MODE_LABELS = {
+    "active": "Active: I raise my own leg",
+    "passive": "Passive: a helper lifts my leg",
+}
+PASSIVE_GUIDANCE = (
+    "**For the helper:** stand on the far side from the camera so you do not hide the leg. Hold the heel "
+    "with one hand and rest the other hand just above the knee to keep it straight. Lift the leg slowly, "
+    "keeping it straight and the other leg flat, until the person first feels a firm stretch (not pain) "
+    "or the pelvis starts to lift; hold for 2 seconds, then lower. Never push on through pain or tingling."
+)
 
 
 def test_label(test: str) -> str:
@@ -128,16 +138,37 @@ def create_person(
 
 
 def save(
-    store: HistoryStore, person: PersonView, result: AnalysisResult, source: str, score: Score | None
+    store: HistoryStore,
+    person: PersonView,
+    result: AnalysisResult,
+    source: str,
+    score: Score | None,
+    slr_mode: str | None = None,
+    symptoms: Symptoms | None = None,
 ) -> int:
-    """Save by the history's one rule (valid results only); returns the measurement id."""
+    """Save by the history's one rule (valid results only) with its SLR mode and symptom answers; returns the id."""
+    import dataclasses
+
     from history import measurement_from_result
 
     reason = why_not_saved(result)
     if reason:
         raise ValueError(f"Not saved: {reason}")
     band = score.band_id if score is not None and score.scored else None
-    return store.save_measurement(measurement_from_result(result, person.id, source, band))
+    answers = None if symptoms is None else symptoms.to_dict()
+    row = measurement_from_result(result, person.id, source, band, slr_mode=slr_mode, symptoms=answers)
+    u_deg, u_cm = result_uncertainty(result)
+    if u_deg is not None or u_cm is not None:  # kept so later comparisons use this session's own error
+        row = dataclasses.replace(row, uncertainty_deg=u_deg, reach_uncertainty_cm=u_cm)
+    return store.save_measurement(row)
+
+
+def result_uncertainty(result: AnalysisResult) -> tuple[float | None, float | None]:
+    """The engine's 90% half-widths (angle deg, reach cm); None while the engine does not report them.
+
+    The one place that reads them, so the AnalysisResult field names touch a single line.
+    """
+    return getattr(result, "uncertainty_deg", None), getattr(result, "reach_uncertainty_cm", None)
 
 
 def why_not_saved(result: AnalysisResult) -> str:
@@ -159,13 +190,19 @@ def measurements(store: HistoryStore, person: PersonView) -> pd.DataFrame:
             "side": m.side,
             "angle_deg": m.angle_deg,
             "reach_cm": m.reach_cm,
-            "band": band_label(m.test, m.band, person),
+            "band": band_label(m.test, m.band, person, m.slr_mode),
             "source": m.source,
             "value_text": value_text(m.test, m.angle_deg, m.reach_cm),
+            "slr_mode": (m.slr_mode or "active") if m.test == "slr" else "",
+            "uncertainty": m.uncertainty_deg if m.test == "slr" else m.reach_uncertainty_cm,
+            "symptoms": symptoms_text(m.symptoms),
         }
         for m in store.list_measurements(person.id)
     ]
-    cols = ["id", "taken_at", "test", "side", "angle_deg", "reach_cm", "band", "source", "value_text"]
+    cols = [
+        "id", "taken_at", "test", "side", "angle_deg", "reach_cm", "band", "source", "value_text",
+        "slr_mode", "uncertainty", "symptoms",
+    ]  # fmt: skip
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -184,6 +221,15 @@ def export_csv(store: HistoryStore, person: PersonView) -> str:
     out = io.StringIO()
     write_csv(store, out, person=person.name)
     return out.getvalue()
+
+
+def symptoms_text(answers: dict[str, object] | None) -> str:
+    """Saved symptom answers in words ("—" when the screen was not answered)."""
+    if answers is None:
+        return "—"
+    from scoring import Symptoms
+
+    return Symptoms.from_dict(dict(answers)).describe()
 
 
 def value_text(test: str, angle_deg: float | None, reach_cm: float | None) -> str:
@@ -211,7 +257,7 @@ def _profile(person: PersonView | None) -> Profile | None:
     return None if person is None else Profile(age_years=person.age, sex=person.sex)
 
 
-def score(result: AnalysisResult, person: PersonView | None) -> Score:
+def score(result: AnalysisResult, person: PersonView | None, slr_mode: str | None = None) -> Score:
     from analysis.checks import has_low_confidence
     from scoring import score_measurement
 
@@ -224,16 +270,17 @@ def score(result: AnalysisResult, person: PersonView | None) -> Score:
         _profile(person),
         low_confidence=has_low_confidence(result.checks),
         invalid_reason=reason,
+        slr_mode=slr_mode if result.test == "slr" else None,
     )
 
 
-def band_ranges(test: str, person: PersonView | None) -> list[BandRange]:
+def band_ranges(test: str, person: PersonView | None, slr_mode: str | None = None) -> list[BandRange]:
     """The score bands of a test in its unit (deg for SLR, cm for sit-reach), closed for charts."""
     from scoring import bands
     from ui.charts import BandRange
 
     lo_lim, hi_lim = AXIS_LIMITS.get(test, (0.0, 1.0))
-    edges = bands(test, _profile(person))
+    edges = bands(test, _profile(person), slr_mode)
     return [
         BandRange(
             e.label,
@@ -245,12 +292,12 @@ def band_ranges(test: str, person: PersonView | None) -> list[BandRange]:
     ]
 
 
-def band_label(test: str, band_id: str | None, person: PersonView | None) -> str:
+def band_label(test: str, band_id: str | None, person: PersonView | None, slr_mode: str | None = None) -> str:
     if band_id is None:
         return "—"
     from scoring import bands
 
-    return next((e.label for e in bands(test, _profile(person)) if e.id == band_id), band_id)
+    return next((e.label for e in bands(test, _profile(person), slr_mode) if e.id == band_id), band_id)
 
 
 def history_value(test: str) -> tuple[str, str]:
@@ -258,8 +305,8 @@ def history_value(test: str) -> tuple[str, str]:
     return ("angle_deg", "SLR angle (deg)") if test == "slr" else ("reach_cm", "Reach past the toes (cm)")
 
 
-def history_bands(test: str, person: PersonView | None) -> list[BandRange]:
-    return band_ranges(test, person)
+def history_bands(test: str, person: PersonView | None, slr_mode: str | None = None) -> list[BandRange]:
+    return band_ranges(test, person, slr_mode)
 
 
 def mdc(test: str, person: PersonView | None = None) -> float:
@@ -268,45 +315,96 @@ def mdc(test: str, person: PersonView | None = None) -> float:
     return float(scoring_mdc(test, sex=person.sex if person else None))
 
 
-def asymmetry(store: HistoryStore, person: PersonView, result: AnalysisResult) -> Asymmetry | None:
-    """This result against the latest saved result of the other leg (same test), if any."""
+def asymmetry(
+    store: HistoryStore, person: PersonView, result: AnalysisResult, slr_mode: str | None = None
+) -> Asymmetry | None:
+    """SLR only: this result against the latest saved SLR of the other leg in the same mode, if any.
+
+    Sit-and-reach tests both legs at once (its "side" is only the way the person faced), so no comparison.
+    """
     from scoring import asymmetry as scoring_asymmetry
+
+    if result.test != "slr" or result.angle_deg is None:
+        return None
+    mode = slr_mode or "active"
+    other_side = "right" if result.side == "left" else "left"
+    others = [
+        m.angle_deg
+        for m in store.list_measurements(person.id, test="slr", side=other_side)
+        if m.valid and m.angle_deg is not None and (m.slr_mode or "active") == mode
+    ]
+    if not others:
+        return None
+    value = result.angle_deg
+    left, right = (value, others[-1]) if result.side == "left" else (others[-1], value)
+    return scoring_asymmetry("slr", left, right, sex=person.sex)
+
+
+def change_since_last(
+    store: HistoryStore, person: PersonView, result: AnalysisResult, slr_mode: str | None = None
+) -> str | None:
+    """This result against the latest saved one of the same test, leg (SLR) and SLR mode, if any."""
+    from scoring import Session, check_slr_mode, compare_sessions
 
     value = result.angle_deg if result.test == "slr" else result.reach_cm
-    other_side = "right" if result.side == "left" else "left"
-    field = "angle_deg" if result.test == "slr" else "reach_cm"
-    others = [
-        getattr(m, field)
-        for m in store.list_measurements(person.id, test=result.test, side=other_side)
-        if m.valid and getattr(m, field) is not None
-    ]
-    if value is None or not others:
+    if value is None or not result.valid:
         return None
-    left, right = (value, others[-1]) if result.side == "left" else (others[-1], value)
-    return scoring_asymmetry(result.test, left, right, sex=person.sex)
+    mode = check_slr_mode(slr_mode) if result.test == "slr" else None
+    side = result.side if result.test == "slr" else None  # sit-and-reach: both legs at once
+    rows = [
+        m
+        for m in store.list_measurements(person.id, test=result.test, side=side)
+        if m.valid and ((m.slr_mode or "active") if result.test == "slr" else None) == mode
+    ]
+    field = "angle_deg" if result.test == "slr" else "reach_cm"
+    rows = [m for m in rows if getattr(m, field) is not None]
+    if not rows:
+        return None
+    last = rows[-1]
+    u_deg, u_cm = result_uncertainty(result)
+    before_u = last.uncertainty_deg if result.test == "slr" else last.reach_uncertainty_cm
+    before = Session(getattr(last, field), last.side, mode, before_u)  # type: ignore[arg-type]
+    after = Session(value, result.side, mode, u_deg if result.test == "slr" else u_cm)
+    return compare_sessions(result.test, before, after, sex=person.sex).message
 
 
-def plan(score: Score, asym: Asymmetry | None) -> Plan:
+def plan(score: Score, asym: Asymmetry | None, symptoms: Symptoms | None = None) -> Plan:
     from scoring import build_plan
 
-    return build_plan(score, asymmetry=asym)
+    return build_plan(score, asymmetry=asym, symptoms=symptoms)
 
 
-def compare(test: str, before: float, after: float, person: PersonView | None) -> str:
-    """First vs latest, judged against the measurement error (MDC)."""
-    from scoring import compare_sessions
+def compare(sel: pd.DataFrame, test: str, person: PersonView | None) -> str | None:
+    """First vs latest of one test, leg and SLR mode (the rows of `sel`), against the combined error."""
+    import pandas as pd
 
-    return compare_sessions(test, before, after, sex=person.sex if person else None).message
-
-
-def history_asymmetry(df: pd.DataFrame, test: str, person: PersonView) -> str | None:
-    """Latest left vs latest right measurement of a test, when both exist."""
-    from scoring import asymmetry as scoring_asymmetry
+    from scoring import Session, compare_sessions
 
     field, _ = history_value(test)
+    rows = sel.dropna(subset=[field]).sort_values("taken_at")
+    if len(rows) < 2:
+        return None
+
+    def session(r: pd.Series) -> Session:
+        u = r["uncertainty"]
+        return Session(float(r[field]), r["side"], r["slr_mode"] or None, None if pd.isna(u) else float(u))
+
+    first, last = session(rows.iloc[0]), session(rows.iloc[-1])
+    return compare_sessions(test, first, last, sex=person.sex if person else None).message
+
+
+def history_asymmetry(
+    df: pd.DataFrame, test: str, person: PersonView, slr_mode: str = "active"
+) -> str | None:
+    """SLR only: latest left vs latest right in the same mode, when both exist."""
+    from scoring import asymmetry as scoring_asymmetry
+
+    if test != "slr":
+        return None
     latest: dict[str, float] = {}
     for side in SIDES:
-        values = df[(df["test"] == test) & (df["side"] == side)].sort_values("taken_at")[field].dropna()
+        rows = df[(df["test"] == test) & (df["side"] == side) & (df["slr_mode"] == slr_mode)]
+        values = rows.sort_values("taken_at")["angle_deg"].dropna()
         if len(values):
             latest[side] = float(values.iloc[-1])
     if len(latest) < 2:

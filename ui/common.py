@@ -74,6 +74,25 @@ def confirm_step(pending_key: str, message: str, delete: Callable[[], None], key
         st.rerun()
 
 
+def slr_mode_choice(test: str, key: str) -> str | None:
+    """Active or passive straight-leg raise (None for sit-and-reach); passive shows the helper's guidance."""
+    if test != "slr":
+        return None
+    mode = str(
+        st.radio(
+            "How is the leg raised?",
+            list(backend.SLR_MODE_LABELS),
+            format_func=backend.SLR_MODE_LABELS.__getitem__,
+            horizontal=True,
+            key=key,
+            help="The published cut-points come from passive tests, where a helper lifts the leg.",
+        )
+    )
+    if mode == "passive":
+        st.info(backend.PASSIVE_GUIDANCE, icon=":material/group:")
+    return mode
+
+
 def sidebar() -> None:
     """App name and who is being measured, on every page."""
     with st.sidebar:

@@ -48,7 +48,7 @@ def test_history_chart_and_delete_with_confirmation(app_server, launch_browser):
         for week, (left, right) in enumerate([(66, 79), (70, 80), (75, 82), (81, 84)]):
             for side, deg in (("left", left), ("right", right)):
                 result = slr_result(float(deg), side=side)
-                band = "tight" if deg < 70 else "reduced" if deg < 80 else "normal"
+                band = "reduced" if deg < 80 else "moderate"
                 store.save_measurement(
                     measurement_from_result(
                         result, person.id, "upload", band, taken_at=t0 + timedelta(days=7 * week)

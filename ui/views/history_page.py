@@ -55,30 +55,41 @@ def page() -> None:
     c1, c2 = st.columns(2)
     tests = sorted(df["test"].unique(), key=list(backend.TEST_LABELS).index)
     test = c1.radio("Test", tests, format_func=backend.test_label, horizontal=True, key="history_test")
-    sides = sorted(df.loc[df["test"] == test, "side"].unique())
-    side = c2.radio("Leg", sides, horizontal=True, key="history_side")
-    sel = df[(df["test"] == test) & (df["side"] == side)].sort_values("taken_at")
+    # Sit-and-reach tests both legs at once: its "side" is only the way the person faced, so no leg choice.
+    mine = df[df["test"] == test]
+    mode = None
+    if test == "slr":
+        sides = sorted(mine["side"].unique())
+        side = c2.radio("Leg", sides, horizontal=True, key="history_side")
+        modes = sorted(mine.loc[mine["side"] == side, "slr_mode"].unique())
+        mode = c2.radio(
+            "Raised", modes, horizontal=True, key="history_mode"
+        )  # active and passive read differently
+        sel = mine[(mine["side"] == side) & (mine["slr_mode"] == mode)].sort_values("taken_at")
+    else:
+        sel = mine.sort_values("taken_at")
     field, title = backend.history_value(test)
     values = sel[field].dropna()
     baseline = float(values.iloc[0]) if len(values) else None
     mdc = backend.mdc(test, person)
     st.altair_chart(
-        charts.history_chart(sel, field, title, backend.history_bands(test, person), baseline, mdc),
+        charts.history_chart(sel, field, title, backend.history_bands(test, person, mode), baseline, mdc),
         width="stretch",
     )
     unit = "°" if test == "slr" else " cm"
     if baseline is not None and mdc is not None:
         st.caption(
             f"Solid grey line: first measurement; dashed lines: ± the minimal detectable change "
-            f"({mdc:.0f}{unit}). A change inside them may be measurement error."
+            f"({mdc:.0f}{unit}, one examiner with a goniometer). FlexCheck's own camera error adds to it, so a "
+            "change is called likely only beyond both."
         )
-    if len(values) >= 2:
-        change = backend.compare(test, float(values.iloc[0]), float(values.iloc[-1]), person)
+    change = backend.compare(sel, test, person)
+    if change is not None:
         st.markdown(f"**Since the first measurement:** {change}")
-    asym = backend.history_asymmetry(df, test, person)
+    asym = backend.history_asymmetry(df, test, person, mode or "active")
     if asym is not None:
-        st.markdown(f"**Left/right (latest of each):** {asym}")
-    table = sel[["id", "taken_at", "value_text", "band", "source"]].rename(
+        st.markdown(f"**Left/right (latest of each, {mode} raise):** {asym}")
+    table = sel[["id", "taken_at", "value_text", "band", "symptoms", "source"]].rename(
         columns={"id": "#", "taken_at": "date", "value_text": "result", "band": "band", "source": "from"}
     )
     st.dataframe(

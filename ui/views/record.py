@@ -118,6 +118,7 @@ def page() -> None:
     c1, c2 = st.columns(2)
     test = c1.radio("Test", list(TESTS), format_func=backend.test_label, horizontal=True, key="record_test")
     side = c2.radio("Leg", ["auto", "left", "right"], horizontal=True, key="record_side")
+    slr_mode = common.slr_mode_choice(test, key="record_slr_mode")
     with st.expander("How to set up", expanded=RESULT_KEY not in st.session_state):
         st.markdown(GUIDANCE[test])
     height_cm = person.height_cm if person else None
@@ -138,7 +139,9 @@ def page() -> None:
             del st.session_state[RESULT_KEY]
             bridge.reset()
             st.rerun()
-        render_result(captured, person, source="webcam", key="record")  # ends with the disclaimer
+        render_result(
+            captured, person, source="webcam", key="record", slr_mode=slr_mode
+        )  # ends with the disclaimer
         return
     box = st.empty()  # live status goes above the disclaimer
     common.not_a_diagnosis()

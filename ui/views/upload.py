@@ -65,6 +65,7 @@ def page() -> None:
     c1, c2 = st.columns(2)
     test = c1.radio("Test", list(TESTS), format_func=backend.test_label, horizontal=True, key="upload_test")
     side = c2.radio("Leg", ["auto", "left", "right"], horizontal=True, key="upload_side")
+    slr_mode = common.slr_mode_choice(test, key="upload_slr_mode")
     if upload is None:
         st.session_state.pop(RESULT_KEY, None)
     elif st.button("Analyse", type="primary", key="upload_go"):
@@ -75,6 +76,8 @@ def page() -> None:
     stored = st.session_state.get(RESULT_KEY)
     if stored is not None:
         result, annotated = stored
-        render_result(result, person, source="upload", key="upload", annotated_path=annotated)
+        render_result(
+            result, person, source="upload", key="upload", annotated_path=annotated, slr_mode=slr_mode
+        )
     else:
         common.not_a_diagnosis()
