@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from flexcheck.batch_cli import add_batch_parser
 from flexcheck.history_cli import add_history_parser
+from flexcheck.report_cli import add_report_parser
 
 EXIT_OK = 0
 EXIT_UNUSABLE = 2
@@ -46,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--save", action="store_true", help="save the result in the history (needs --person)")
     an.add_argument("--person", default=None, help="whose measurement this is (with --save)")
     add_history_parser(sub)
+    add_batch_parser(sub)
+    add_report_parser(sub)
     return parser
 
 
@@ -130,8 +134,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "analyze":
             return run_analyze(args)
-        from flexcheck.history_cli import run_history
         from flexcheck.settings import Settings
+
+        if args.command == "batch":
+            from flexcheck.batch_cli import run_batch
+
+            return run_batch(args, Settings.from_env())
+        if args.command == "report":
+            from flexcheck.report_cli import run_report
+
+            return run_report(args, Settings.from_env())
+        from flexcheck.history_cli import run_history
 
         return run_history(args, Settings.from_env())
     except CliError as exc:

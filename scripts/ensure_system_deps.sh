@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs when they are missing: chromium (browser tests)
-# and postgresql (history tests against a real server). Does nothing when they are present.
+# Installs the Debian packages the test suite needs when they are missing: chromium (browser tests),
+# postgresql (history tests against a real server) and poppler-utils (pdftotext/pdftoppm read the
+# clinician report back in its tests). Does nothing when they are present.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

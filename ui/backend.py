@@ -13,14 +13,16 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from report import charts as report_charts
+
 if TYPE_CHECKING:
     import pandas as pd
 
     from analysis.result import AnalysisResult
     from flexcheck.settings import Settings
     from history import HistoryStore, PersonRow
+    from report.charts import BandRange
     from scoring import Asymmetry, Plan, Profile, Score
-    from ui.charts import BandRange
     from ui.live_bridge import LiveEngine
 
 TEST_LABELS = {"slr": "Straight-leg raise", "sit-reach": "Sit-and-reach"}
@@ -174,6 +176,14 @@ def export_csv(store: HistoryStore, person: PersonView) -> str:
     return out.getvalue()
 
 
+def report_pdf(store: HistoryStore, person: PersonView) -> bytes:
+    """The clinician report of this person's whole history (the same PDF as `flexcheck report`)."""
+    from report.data import collect
+    from report.pdf import render_pdf
+
+    return render_pdf(collect(store, person.name))
+
+
 def value_text(test: str, angle_deg: float | None, reach_cm: float | None) -> str:
     if test == "slr":
         return "—" if angle_deg is None else f"{angle_deg:.0f}°"
@@ -181,16 +191,6 @@ def value_text(test: str, angle_deg: float | None, reach_cm: float | None) -> st
 
 
 # -- scoring -----------------------------------------------------------------------------------
-
-# Worst to best, matching scoring's band order (low angle / short reach first).
-BAND_COLORS = (
-    "#d62728",
-    "#f2c300",
-    "#2ca02c",
-    "#1f77b4",
-    "#9467bd",
-)  # red, amber, green, blue: distinct when pale
-AXIS_LIMITS = {"slr": (0.0, 130.0), "sit-reach": (-40.0, 40.0)}
 
 
 def _profile(person: PersonView | None) -> Profile | None:
@@ -210,20 +210,7 @@ def score(result: AnalysisResult, person: PersonView | None) -> Score:
 
 def band_ranges(test: str, person: PersonView | None) -> list[BandRange]:
     """The score bands of a test in its unit (deg for SLR, cm for sit-reach), closed for charts."""
-    from scoring import bands
-    from ui.charts import BandRange
-
-    lo_lim, hi_lim = AXIS_LIMITS.get(test, (0.0, 1.0))
-    edges = bands(test, _profile(person))
-    return [
-        BandRange(
-            e.label,
-            lo_lim if e.lo is None else e.lo,
-            hi_lim if e.hi is None else e.hi,
-            BAND_COLORS[min(i, len(BAND_COLORS) - 1)],
-        )
-        for i, e in enumerate(edges)
-    ]
+    return report_charts.band_ranges(test, _profile(person))
 
 
 def band_label(test: str, band_id: str | None, person: PersonView | None) -> str:
@@ -236,7 +223,7 @@ def band_label(test: str, band_id: str | None, person: PersonView | None) -> str
 
 def history_value(test: str) -> tuple[str, str]:
     """Which column the history chart plots for a test, and its axis title."""
-    return ("angle_deg", "SLR angle (deg)") if test == "slr" else ("reach_cm", "Reach past the toes (cm)")
+    return report_charts.history_value(test)
 
 
 def history_bands(test: str, person: PersonView | None) -> list[BandRange]:
