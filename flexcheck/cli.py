@@ -17,7 +17,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from flexcheck.batch_cli import add_batch_parser
 from flexcheck.history_cli import add_history_parser
+from flexcheck.report_cli import add_report_parser
 from flexcheck.vocabulary import TESTS
 
 EXIT_OK = 0
@@ -63,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
         "recent_strain:GRADE (1-3), pain_now, pain_behind_knee (asked interactively on a terminal)",
     )
     add_history_parser(sub)
+    add_batch_parser(sub)
+    add_report_parser(sub)
     return parser
 
 
@@ -292,8 +296,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "analyze":
             return run_analyze(args)
-        from flexcheck.history_cli import run_history
         from flexcheck.settings import Settings
+
+        if args.command == "batch":
+            from flexcheck.batch_cli import run_batch
+
+            return run_batch(args, Settings.from_env())
+        if args.command == "report":
+            from flexcheck.report_cli import run_report
+
+            return run_report(args, Settings.from_env())
+        from flexcheck.history_cli import run_history
 
         return run_history(args, Settings.from_env())
     except CliError as exc:

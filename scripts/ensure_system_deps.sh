@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs when they are missing: chromium (browser tests)
-# and postgresql (history tests against a real server). Does nothing when they are present.
+# Installs the Debian packages the test suite needs when they are missing: chromium (browser tests),
+# postgresql (history tests against a real server) and poppler-utils (pdftotext/pdftoppm read the
+# clinician report back in its tests). Does nothing when they are present.
 # Without CI, a machine that cannot install them gets a warning (those tests then skip). With CI=true
 # it fails loudly instead: CI must never go green by skipping the browser or PostgreSQL suites.
 # FLEXCHECK_TEST_CHROMIUM / FLEXCHECK_TEST_PG_BIN point at the binaries the tests will use (tests only).
@@ -19,6 +20,7 @@ missing() {
   need=()
   have_chromium || need+=(chromium)
   have_postgres || need+=(postgresql)
+  command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 }
 under_ci() { case "${CI:-}" in 1|[Tt]rue|TRUE|[Yy]es|YES) return 0 ;; *) return 1 ;; esac; }
 give_up() {

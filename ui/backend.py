@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flexcheck.vocabulary import SIDES
+from report import charts as report_charts
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,8 +22,8 @@ if TYPE_CHECKING:
     from analysis.result import AnalysisResult
     from flexcheck.settings import Settings
     from history import HistoryStore, PersonRow
+    from report.charts import BandRange
     from scoring import Asymmetry, Plan, Profile, Score, Symptoms
-    from ui.charts import BandRange
     from ui.live_bridge import LiveEngine
 
 TEST_LABELS = {"slr": "Straight-leg raise", "sit-reach": "Sit-and-reach"}
@@ -232,6 +233,14 @@ def symptoms_text(answers: dict[str, object] | None) -> str:
     return Symptoms.from_dict(dict(answers)).describe()
 
 
+def report_pdf(store: HistoryStore, person: PersonView) -> bytes:
+    """The clinician report of this person's whole history (the same PDF as `flexcheck report`)."""
+    from report.data import collect
+    from report.pdf import render_pdf
+
+    return render_pdf(collect(store, person.name))
+
+
 def value_text(test: str, angle_deg: float | None, reach_cm: float | None) -> str:
     if test == "slr":
         return "—" if angle_deg is None else f"{angle_deg:.0f}°"
@@ -239,16 +248,6 @@ def value_text(test: str, angle_deg: float | None, reach_cm: float | None) -> st
 
 
 # -- scoring -----------------------------------------------------------------------------------
-
-# Worst to best, matching scoring's band order (low angle / short reach first).
-BAND_COLORS = (
-    "#d62728",
-    "#f2c300",
-    "#2ca02c",
-    "#1f77b4",
-    "#9467bd",
-)  # red, amber, green, blue: distinct when pale
-AXIS_LIMITS = {"slr": (0.0, 130.0), "sit-reach": (-40.0, 40.0)}
 
 
 def _profile(person: PersonView | None) -> Profile | None:
@@ -276,20 +275,7 @@ def score(result: AnalysisResult, person: PersonView | None, slr_mode: str | Non
 
 def band_ranges(test: str, person: PersonView | None, slr_mode: str | None = None) -> list[BandRange]:
     """The score bands of a test in its unit (deg for SLR, cm for sit-reach), closed for charts."""
-    from scoring import bands
-    from ui.charts import BandRange
-
-    lo_lim, hi_lim = AXIS_LIMITS.get(test, (0.0, 1.0))
-    edges = bands(test, _profile(person), slr_mode)
-    return [
-        BandRange(
-            e.label,
-            lo_lim if e.lo is None else e.lo,
-            hi_lim if e.hi is None else e.hi,
-            BAND_COLORS[min(i, len(BAND_COLORS) - 1)],
-        )
-        for i, e in enumerate(edges)
-    ]
+    return report_charts.band_ranges(test, _profile(person), slr_mode)
 
 
 def band_label(test: str, band_id: str | None, person: PersonView | None, slr_mode: str | None = None) -> str:
@@ -302,7 +288,7 @@ def band_label(test: str, band_id: str | None, person: PersonView | None, slr_mo
 
 def history_value(test: str) -> tuple[str, str]:
     """Which column the history chart plots for a test, and its axis title."""
-    return ("angle_deg", "SLR angle (deg)") if test == "slr" else ("reach_cm", "Reach past the toes (cm)")
+    return report_charts.history_value(test)
 
 
 def history_bands(test: str, person: PersonView | None, slr_mode: str | None = None) -> list[BandRange]:

@@ -105,5 +105,13 @@ def page() -> None:
         mime="text/csv",
         key="history_csv",
     )
+    st.download_button(
+        "Download report (PDF)",
+        data=lambda: backend.report_pdf(common.store(), person),  # built only when clicked
+        file_name=f"flexcheck_report_{person.name.replace(' ', '_')}.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+        key="history_pdf",
+    )
     _confirm_delete(sel)
     common.not_a_diagnosis()
