@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.result import Check, Rep, Severity, TestKind
+from analysis.camera import turn_advice
+from analysis.result import CameraEstimate, Check, Rep, Severity, TestKind
 from vision.landmarks import LM, LandmarkSeries
 
 
@@ -19,8 +20,12 @@ class CheckConfig:
     knee_bent_deg: float = 15.0  # knee flexion at the peak above this invalidates the test
     resting_lift_warn_deg: float = 8.0
     resting_lift_error_deg: float = 15.0
-    side_on_warn_deg: float = 30.0  # estimated camera yaw away from a pure side view
+    side_on_warn_deg: float = 30.0  # world-landmark yaw (fallback when the clip gives no camera estimate)
     side_on_error_deg: float = 55.0
+    # Camera estimate (analysis/camera.py): angles are corrected up to camera_correct_max_deg of yaw; beyond
+    # it the view is too oblique to trust (benchmarks/accuracy.py per-yaw table) and the result is invalid.
+    camera_note_deg: float = 12.0
+    camera_correct_max_deg: float = 38.0
     min_found_fraction: float = 0.5
     # A person doing a test is seen for seconds on end; pose detections on a moving pattern with nobody
     # in it flicker for a frame or two (ffmpeg's mandelbrot source: 2 frames in a row). Below this
@@ -176,6 +181,31 @@ def check_side_on(lms: LandmarkSeries, at: np.ndarray, cfg: CheckConfig) -> list
                 "warning",
                 f"The camera is about {yaw:.0f} deg off a side view; angles read from an angle can be off by "
                 "several degrees. Film from straight to the side.",
+            )
+        ]
+    return []
+
+
+def check_camera(camera: CameraEstimate, cfg: CheckConfig) -> list[Check]:
+    """Say how far the camera was off the side view, which way to move it, and whether it was corrected."""
+    yaw = camera.yaw_deg
+    where = "toward your feet" if yaw > 0 else "toward your head"
+    if abs(yaw) > cfg.camera_correct_max_deg or not camera.corrected:
+        return [
+            Check(
+                "not_side_on",
+                "error",
+                f"The camera is about {abs(yaw):.0f} deg off the side view ({where}), too far to correct. "
+                f"Next time {turn_advice(yaw)}, so it looks straight at your side.",
+            )
+        ]
+    if abs(yaw) > cfg.camera_note_deg:
+        return [
+            Check(
+                "not_side_on",
+                "info",
+                f"The camera was about {abs(yaw):.0f} deg off the side view ({where}); the angle is corrected for "
+                f"it. For the most accurate number, {turn_advice(yaw)}.",
             )
         ]
     return []

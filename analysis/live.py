@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis import checks as chk
+from analysis.camera import static_yaw_deg
 from analysis.events import EventConfig
 from analysis.filtering import OneEuroFilter
 from analysis.measures import measure_sit_reach, measure_slr
@@ -46,6 +47,7 @@ class LiveStatus:
     peak_held_s: float = 0.0
     captured: bool = False  # a valid peak was held long enough: the test is done
     frames: int = 0
+    camera_yaw_deg: float | None = None  # signed, + = camera toward the feet (analysis/camera.py)
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,7 @@ class LiveAnalyzer:
             reach_cm=_finite(f["reach"](now_s, reach)),
             checks=checks,
             frames=len(self._frames),
+            camera_yaw_deg=static_yaw_deg(lms) if pose.found else None,
         )
         busy = self._pending is not None and not self._pending.done()
         if now_s - self._last_analysis_t_s >= self.config.reanalyse_every_s and not busy:

@@ -13,12 +13,31 @@ from typing import Literal
 
 import numpy as np
 
+from analysis import camera as cam
 from analysis import checks as chk
+from analysis import uncertainty as unc
 from analysis.estimate import SamplingConfig, estimate_clip
 from analysis.events import EventConfig, best_rep, detect_reps
 from analysis.filtering import FilterConfig, clean_series_runs
-from analysis.measures import SitReachMeasures, SlrMeasures, measure_sit_reach, measure_slr, posture_summary
-from analysis.result import AnalysisResult, Check, MeasureSeries, Rep, Side, TestKind, VideoInfo
+from analysis.measures import (
+    LEG_POINTS,
+    SIDE_POINTS,
+    SitReachMeasures,
+    SlrMeasures,
+    measure_sit_reach,
+    measure_slr,
+    posture_summary,
+)
+from analysis.result import (
+    AnalysisResult,
+    CameraEstimate,
+    Check,
+    MeasureSeries,
+    Rep,
+    Side,
+    TestKind,
+    VideoInfo,
+)
 from vision.frames import VideoMeta
 from vision.landmarks import LandmarkSeries
 from vision.video_io import probe_video
@@ -93,23 +112,52 @@ def analyze_landmarks(
     return _analyze_sit_reach(landmarks, video, options, model_name)
 
 
+@dataclass(frozen=True)
+class CameraView:
+    """The camera estimate of one clip and whether the measures were taken in the rectified view."""
+
+    fit: cam.PlaneFit | None = None
+    estimate: CameraEstimate | None = None
+
+    @property
+    def corrected(self) -> bool:
+        return self.estimate is not None and self.estimate.corrected
+
+
+def _camera_view(lms: LandmarkSeries, test: TestKind, swing: cam.Swing, cfg: chk.CheckConfig) -> CameraView:
+    """Fit the sagittal plane; correct only when the view is not too oblique to trust the correction."""
+    static = cam.static_yaw_deg(lms, test)
+    fit = cam.fit_from_swing(lms, swing, static)
+    if fit is None:
+        return CameraView()
+    correct = abs(fit.yaw_deg) <= cfg.camera_correct_max_deg
+    return CameraView(fit, cam.estimate(fit, corrected=correct))
+
+
 def _analyze_slr(
     lms: LandmarkSeries, video: VideoInfo, options: AnalysisOptions, model: str
 ) -> AnalysisResult:
     m = measure_slr(lms, options.side)
+    hip, _, ankle = LEG_POINTS[m.side]
+    view = _camera_view(lms, "slr", cam.slr_swing(lms, hip, ankle, m.angle_deg), options.checks)
+    if view.corrected and view.fit is not None:
+        m = measure_slr(cam.rectify(lms, view.fit), m.side)
     cfg, runs = options.filters, lms.sample_run
     angle = clean_series_runs(m.t_s, m.angle_deg, m.confidence, cfg, runs)
     knee = clean_series_runs(m.t_s, m.knee_flexion_deg, m.confidence, cfg, runs)
     lift = clean_series_runs(m.t_s, m.resting_lift_deg, m.confidence, cfg, runs)
     reps = [r for r in detect_reps(m.t_s, angle, EventConfig(mode="max")) if _rep_side(r, m) == m.side]
     series = MeasureSeries(m.t_s, angle, knee, None, {"resting_lift_deg": lift})
-    return _finish(lms, video, options, model, m.side, series, reps, m)
+    return _finish(lms, video, options, model, m.side, series, reps, m, view)
 
 
 def _analyze_sit_reach(
     lms: LandmarkSeries, video: VideoInfo, options: AnalysisOptions, model: str
 ) -> AnalysisResult:
     m = measure_sit_reach(lms, options.side, options.height_cm)
+    view = _camera_view(lms, "sit-reach", cam.sit_reach_swing(lms), options.checks)
+    if view.corrected and view.fit is not None:
+        m = measure_sit_reach(cam.rectify(lms, view.fit), m.side, options.height_cm)
     cfg, runs = options.filters, lms.sample_run
     hip = clean_series_runs(m.t_s, m.hip_angle_deg, m.confidence, cfg, runs)
     knee = clean_series_runs(m.t_s, m.knee_flexion_deg, m.confidence, cfg, runs)
@@ -117,7 +165,7 @@ def _analyze_sit_reach(
     incline = clean_series_runs(m.t_s, m.trunk_incline_deg, m.confidence, cfg, runs)
     reps = detect_reps(m.t_s, hip, EventConfig(mode="min"), reach_cm=reach)
     series = MeasureSeries(m.t_s, hip, knee, reach, {"trunk_incline_deg": incline})
-    return _finish(lms, video, options, model, m.side, series, reps, m)
+    return _finish(lms, video, options, model, m.side, series, reps, m, view)
 
 
 def _rep_side(rep: Rep, m: SlrMeasures) -> Side:
@@ -143,8 +191,10 @@ def _finish(
     series: MeasureSeries,
     reps: list[Rep],
     measures: SlrMeasures | SitReachMeasures,
+    view: CameraView | None = None,
 ) -> AnalysisResult:
     """Choose the best valid rep and run the checks around it."""
+    view = view or CameraView()
     cfg, test = options.checks, options.test
     mode: Literal["max", "min"] = "max" if test == "slr" else "min"
     straight = [r for r in reps if not _knee_bent(series, r, cfg)]
@@ -161,7 +211,7 @@ def _finish(
         found += chk.check_movement(test, reps)
         found += chk.check_in_frame(lms, test, at, cfg)
         found += chk.check_confidence(lms, test, at, cfg)
-        found += chk.check_side_on(lms, at, cfg)
+        found += chk.check_camera(view.estimate, cfg) if view.estimate else chk.check_side_on(lms, at, cfg)
         found += chk.check_knee(_value_at(series.t_s, series.knee_flexion_deg, peak_s), test, cfg)
         if test == "slr":
             lift = series.extra.get("resting_lift_deg")
@@ -176,6 +226,7 @@ def _finish(
             )
         )
     valid = best is not None and not any(c.severity == "error" for c in found)
+    angle_unc, reach_unc = _uncertainty(lms, test, side, series, best, measures, view, options)
     return AnalysisResult(
         test=test,
         side=side,
@@ -189,6 +240,9 @@ def _finish(
         checks=found,
         engine_version=ENGINE_VERSION,
         model_name=model,
+        uncertainty_deg=angle_unc,
+        reach_uncertainty_cm=reach_unc,
+        camera=view.estimate,
     )
 
 
@@ -223,3 +277,103 @@ def _how_measured(m: SlrMeasures | SitReachMeasures, peak_s: float | None) -> li
             )
         )
     return out
+
+
+# -- the stated uncertainty ---------------------------------------------------------------------
+
+
+def _raw_values(m: SlrMeasures | SitReachMeasures) -> tuple[np.ndarray, np.ndarray | None]:
+    if isinstance(m, SlrMeasures):
+        return m.angle_deg, None
+    return m.hip_angle_deg, m.reach_cm
+
+
+def _near_peak(t_s: np.ndarray, values: np.ndarray | None, peak_s: float, mode: str) -> float:
+    """The peak value of a raw series (held median of the extreme 0.3 s), for camera perturbations."""
+    if values is None:
+        return float("nan")
+    near = (np.abs(t_s - peak_s) <= 0.3) & np.isfinite(values)
+    return float(np.median(values[near])) if np.any(near) else float("nan")
+
+
+def _camera_shift(
+    lms: LandmarkSeries, test: TestKind, side: Side, view: CameraView, peak_s: float, options: AnalysisOptions
+) -> tuple[float, float]:
+    """How much the peak angle (and reach) move when the plane estimate turns by one sd, each way."""
+    fit = view.fit
+    if fit is None or not view.corrected:
+        return 0.0, 0.0
+    sd = np.sqrt(np.clip(np.diag(fit.cov_rad2), 0.0, np.radians(20.0) ** 2))
+    mode = "max" if test == "slr" else "min"
+
+    def measure(f: cam.PlaneFit) -> tuple[float, float]:
+        rect = cam.rectify(lms, f)
+        m: SlrMeasures | SitReachMeasures = (
+            measure_slr(rect, side) if test == "slr" else measure_sit_reach(rect, side, options.height_cm)
+        )
+        a, r = _raw_values(m)
+        return _near_peak(m.t_s, a, peak_s, mode), _near_peak(m.t_s, r, peak_s, mode)
+
+    a0, r0 = measure(fit)
+    da, dr = 0.0, 0.0
+    for k in range(2):
+        step = np.eye(2)[k] * sd[k]
+        a1, r1 = measure(cam.perturbed(fit, float(step[0]), float(step[1])))
+        da += (a1 - a0) ** 2 if np.isfinite(a1 - a0) else 0.0
+        dr += (r1 - r0) ** 2 if np.isfinite(r1 - r0) else 0.0
+    return float(np.sqrt(da)), float(np.sqrt(dr))
+
+
+def _uncertainty(
+    lms: LandmarkSeries,
+    test: TestKind,
+    side: Side,
+    series: MeasureSeries,
+    best: Rep | None,
+    measures: SlrMeasures | SitReachMeasures,
+    view: CameraView,
+    options: AnalysisOptions,
+) -> tuple[float | None, float | None]:
+    if best is None:
+        return None, None
+    raw_angle, raw_reach = _raw_values(measures)
+    t = series.t_s
+    at = chk.window_mask(t, best.peak_s, 0.3) & (lms.n_people > 0)
+    vis_idx = list(chk.keypoints(test))
+    visibility = float(np.mean(lms.visibility[at][:, vis_idx])) if np.any(at) else 0.5
+    if test == "slr":
+        hip, _, ankle = LEG_POINTS[side]
+        seg = lms.image_xy_px[:, ankle] - lms.image_xy_px[:, hip]
+    else:
+        seg = lms.image_xy_px[:, SIDE_POINTS[side]["shoulder"]] - lms.image_xy_px[:, SIDE_POINTS[side]["hip"]]
+    seg_len = np.linalg.norm(seg, axis=1)
+    segment_px = (
+        float(np.nanmedian(seg_len[at])) if np.any(at) and np.any(np.isfinite(seg_len[at])) else 100.0
+    )
+    shift_deg, shift_cm = _camera_shift(lms, test, side, view, best.peak_s, options)
+    yaw = view.estimate.yaw_deg if view.estimate is not None else 0.0
+    n_peak = unc.frames_at(t, series.angle_deg, best.peak_s, best.held_s)
+    ev = unc.PeakEvidence(
+        jitter=unc.jitter_near(t, raw_angle, series.angle_deg, best.peak_s),
+        frames_at_peak=n_peak,
+        segment_px=segment_px,
+        visibility=visibility,
+        camera_shift=shift_deg,
+        yaw_deg=yaw,
+    )
+    angle_u = unc.angle_uncertainty_deg(test, ev)
+    reach_u = None
+    if test == "sit-reach" and best.reach_cm is not None and series.reach_cm is not None:
+        scale_source = measures.scale_source if isinstance(measures, SitReachMeasures) else "none"
+        ev_r = unc.PeakEvidence(
+            jitter=unc.jitter_near(
+                t, raw_reach if raw_reach is not None else series.reach_cm, series.reach_cm, best.peak_s
+            ),
+            frames_at_peak=n_peak,
+            segment_px=segment_px,
+            visibility=visibility,
+            camera_shift=shift_cm,
+            yaw_deg=yaw,
+        )
+        reach_u = unc.reach_uncertainty_cm(ev_r, best.reach_cm, scale_source)
+    return angle_u, reach_u

@@ -75,6 +75,22 @@ class MeasureSeries:
 
 
 @dataclass(frozen=True)
+class CameraEstimate:
+    """Where the camera stood, estimated from the clip (see analysis/camera.py, docs/MEASURES.md).
+
+    `yaw_deg` > 0: the camera stands toward the person's feet (looks back toward the head); < 0 toward
+    the head. `pitch_deg` > 0: looking down. `*_sd_deg`: how well the clip determines them (one standard
+    deviation). `corrected`: the angles were measured in the rectified side view."""
+
+    yaw_deg: float
+    pitch_deg: float
+    yaw_sd_deg: float
+    pitch_sd_deg: float
+    corrected: bool
+    source: str  # "swing" (segment lengths over the movement) | "static" (left-right landmark offsets)
+
+
+@dataclass(frozen=True)
 class AnalysisResult:
     test: TestKind
     side: Side
@@ -89,6 +105,9 @@ class AnalysisResult:
     engine_version: str = ""
     model_name: str = ""
     sampling: Sampling | None = None
+    uncertainty_deg: float | None = None  # half-width of a 90% interval around angle_deg
+    reach_uncertainty_cm: float | None = None  # the same for reach_cm (sit-and-reach)
+    camera: CameraEstimate | None = None
 
     @property
     def errors(self) -> list[Check]:
@@ -134,6 +153,17 @@ class AnalysisResult:
                 "angle_deg": None if self.angle_deg is None else round(self.angle_deg, 2),
                 "reach_cm": None if self.reach_cm is None else round(self.reach_cm, 2),
                 "peak_s": None if self.peak_s is None else round(self.peak_s, 3),
+                "uncertainty_deg": _round_or_none(self.uncertainty_deg, 1),
+                "reach_uncertainty_cm": _round_or_none(self.reach_uncertainty_cm, 1),
+            },
+            "camera": None
+            if self.camera is None
+            else {
+                "yaw_deg": round(self.camera.yaw_deg, 1),
+                "pitch_deg": round(self.camera.pitch_deg, 1),
+                "yaw_sd_deg": _round_or_none(self.camera.yaw_sd_deg, 1),
+                "corrected": self.camera.corrected,
+                "source": self.camera.source,
             },
             "checks": [{"code": c.code, "severity": c.severity, "message": c.message} for c in self.checks],
         }
@@ -145,6 +175,10 @@ def _sampling_json(s: Sampling) -> dict[str, Any]:
         "full_rate_s": [[round(a, 3), round(b, 3)] for a, b in s.full_rate_s],
         "frames_analysed": s.frames_analysed,
     }
+
+
+def _round_or_none(x: float | None, digits: int) -> float | None:
+    return None if x is None or not math.isfinite(float(x)) else round(float(x), digits)
 
 
 def _num(x: float) -> float | None:

@@ -75,12 +75,21 @@ def _summary(result: Any) -> str:
     if result.angle_deg is None:
         head = "No result"
     else:
-        head = f"{what} {result.angle_deg:.1f} deg ({result.side})"
+        head = f"{what} {result.angle_deg:.1f} deg{_pm(result.uncertainty_deg)} ({result.side})"
         if result.reach_cm is not None:
-            head += f", reach {result.reach_cm:+.1f} cm"
+            head += f", reach {result.reach_cm:+.1f} cm{_pm(result.reach_uncertainty_cm)}"
     lines = [f"{head} - {'valid' if result.valid else 'NOT valid'}"]
+    cam = result.camera
+    if cam is not None:
+        how = "corrected" if cam.corrected else "not corrected"
+        lines.append(f"  camera: yaw {cam.yaw_deg:+.0f} deg, pitch {cam.pitch_deg:+.0f} deg ({how})")
     lines += [f"  [{c.severity}] {c.code}: {c.message}" for c in result.checks]
     return "\n".join(lines)
+
+
+def _pm(half_width: float | None) -> str:
+    """ " +- 3" for a stated 90% interval, nothing when there is none."""
+    return "" if half_width is None or not math.isfinite(half_width) else f" +- {half_width:.0f}"
 
 
 def _cell(x: float) -> str:

@@ -86,16 +86,28 @@ def test_json_contract_on_a_sample_clip(tmp_path: Path) -> None:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)  # stdout is exactly one JSON object
-    assert set(out) == {"test", "side", "video", "frames", "sampling", "reps", "result", "checks"}
+    assert set(out) == {"test", "side", "video", "frames", "sampling", "reps", "result", "checks", "camera"}
     assert out["test"] == "slr" and out["side"] == truth["side"]
     assert set(out["video"]) == {"fps", "frames", "duration_s", "width", "height", "rotation_deg"}
     # A short clip is analysed at the full rate: every frame of the clip is in the series.
     assert out["video"]["frames"] == out["sampling"]["frames_analysed"] == len(out["frames"]) > 0
     assert out["sampling"]["coarse_fps"] is None
     assert set(out["frames"][0]) == {"t_s", "angle_deg", "knee_flexion_deg", "reach_cm"}
-    assert set(out["result"]) == {"valid", "angle_deg", "reach_cm", "peak_s"}
+    assert set(out["result"]) == {
+        "valid",
+        "angle_deg",
+        "reach_cm",
+        "peak_s",
+        "uncertainty_deg",
+        "reach_uncertainty_cm",
+    }
     assert out["result"]["valid"] is True
     assert abs(out["result"]["angle_deg"] - truth["peak"]["angle_deg"]) <= 3.0
+    # The stated 90% interval is a few degrees wide on a clean side-on render, not a blanket one.
+    assert 0.5 <= out["result"]["uncertainty_deg"] <= 5.0
+    assert out["result"]["reach_uncertainty_cm"] is None
+    if out["camera"] is not None:  # the clip is filmed side-on (yaw 0)
+        assert abs(out["camera"]["yaw_deg"]) <= 15.0 and set(out["camera"]) >= {"yaw_deg", "pitch_deg"}
     for rep in out["reps"]:
         assert set(rep) == {"start_s", "peak_s", "end_s", "angle_deg", "reach_cm"}
         assert rep["start_s"] <= rep["peak_s"] <= rep["end_s"]

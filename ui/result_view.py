@@ -17,16 +17,29 @@ if TYPE_CHECKING:
 SEVERITY_ICON = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 
 
+def _pm(half_width: float | None, unit: str) -> str:
+    """ " ± 3°": the 90% interval the engine states for this clip."""
+    return "" if half_width is None else f" ± {half_width:.0f}{unit}"
+
+
 def _headline(result: AnalysisResult, score: Score) -> None:
     cols = st.columns([1, 1, 1.6])  # band names can be long ("At or past the toes")
     if result.test == "slr":
-        value = "—" if result.angle_deg is None else f"{result.angle_deg:.0f}°"
+        value = (
+            "—" if result.angle_deg is None else f"{result.angle_deg:.0f}°{_pm(result.uncertainty_deg, '°')}"
+        )
         cols[0].metric(f"Straight-leg raise, {result.side} leg", value)
     else:
-        value = "—" if result.reach_cm is None else f"{result.reach_cm:+.1f} cm"
+        value = (
+            "—"
+            if result.reach_cm is None
+            else f"{result.reach_cm:+.1f}{_pm(result.reach_uncertainty_cm, '')} cm"
+        )
         cols[0].metric("Sit-and-reach (past the toes)", value)
         if result.angle_deg is not None:
-            cols[1].metric("Hip angle at the reach", f"{result.angle_deg:.0f}°")
+            cols[1].metric(
+                "Hip angle at the reach", f"{result.angle_deg:.0f}°{_pm(result.uncertainty_deg, '°')}"
+            )
     if score.scored:
         cols[2].metric("Band", score.band_label or "—")
         verdict = f"{score.norm.table}: " if score.norm is not None else ""

@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
+from analysis.camera import camera_setup_line
 from flexcheck.vocabulary import TESTS
 from ui import backend, common
 from ui.live_bridge import BridgeSnapshot, LiveBridge
@@ -71,6 +72,8 @@ def _render_status(snap: BridgeSnapshot, test: str) -> None:
         return
     if not s.person_found:
         st.warning("No person found: step back so your whole body is in the picture.")
+    elif s.peak_deg is None and s.camera_yaw_deg is not None:
+        st.info(camera_setup_line(s.camera_yaw_deg))
     cols = st.columns(3)
     angle = "—" if s.angle_deg is None else f"{s.angle_deg:.0f}°"
     label = "Leg angle now" if test == "slr" else "Hip angle now"

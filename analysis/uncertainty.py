@@ -1,0 +1,81 @@
+"""A stated uncertainty for each result: the half-width of an interval meant to hold the truth 90% of the time.
+
+Built from what this clip shows, added in quadrature (independent sources, in the unit of the number):
+- the model's floor: MediaPipe's own error on a clean side view (`BASE_DEG`, `BASE_CM`);
+- jitter: how much the per-frame value scatters around its cleaned series near the peak, shrunk by the
+  number of frames that the held peak averages;
+- resolution: a landmark's ~2 px placement error over the length of the measured segment;
+- visibility: the floor grows when the key points are hard to see at the peak;
+- the camera: how much the number moves when the estimated plane turns by one standard deviation,
+  and how far the view is from side-on (each degree of yaw adds a little model error).
+
+The constants are fitted on the renders in benchmarks/clips/camera_calib (never the test clips):
+`python benchmarks/accuracy.py benchmarks/clips/camera_calib --calibration` prints the coverage and
+median width they give; docs/MEASURES.md has the numbers on the check set.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+Z90 = 1.645  # two-sided 90% of a normal distribution
+BASE_DEG = {"slr": 1.1, "sit-reach": 1.3}
+BASE_CM = 0.9
+LANDMARK_PX = 2.0
+PER_YAW_DEG = 0.04  # extra sd per degree of |yaw| (correction model error), deg/deg
+REACH_PER_YAW_CM = 0.03
+SCALE_REL = {"height": 0.03, "world landmarks": 0.12, "none": 0.0}  # relative error of the cm scale
+REACH_SCALE_LEVER_CM = 12.0  # the scale acts on |reach| plus about this much of foot/hand offset
+
+
+@dataclass(frozen=True)
+class PeakEvidence:
+    """What the clip shows around the peak, for one number."""
+
+    jitter: float  # robust sd of raw minus cleaned values in the peak window (unit of the number)
+    frames_at_peak: int  # frames the held peak averages
+    segment_px: float  # length of the measured segment (leg or trunk), px
+    visibility: float  # mean visibility of the key points at the peak, 0..1
+    camera_shift: float  # change of the number when the camera estimate moves by one sd (RSS of both angles)
+    yaw_deg: float  # estimated camera yaw (0 when not estimated)
+
+
+def _random_sd(ev: PeakEvidence) -> float:
+    jitter = ev.jitter / math.sqrt(max(1, min(ev.frames_at_peak, 8)))
+    return jitter
+
+
+def angle_uncertainty_deg(test: str, ev: PeakEvidence) -> float:
+    base = BASE_DEG.get(test, 1.5) / max(min(ev.visibility, 1.0), 0.3)
+    resolution = math.degrees(LANDMARK_PX / max(ev.segment_px, 20.0))
+    yaw_term = PER_YAW_DEG * abs(ev.yaw_deg)
+    sd = math.sqrt(base**2 + _random_sd(ev) ** 2 + resolution**2 + ev.camera_shift**2 + yaw_term**2)
+    return round(Z90 * sd, 1)
+
+
+def reach_uncertainty_cm(ev: PeakEvidence, reach_cm: float, scale_source: str) -> float:
+    base = BASE_CM / max(min(ev.visibility, 1.0), 0.3)
+    scale = SCALE_REL.get(scale_source, 0.12) * (abs(reach_cm) + REACH_SCALE_LEVER_CM)
+    yaw_term = REACH_PER_YAW_CM * abs(ev.yaw_deg)
+    sd = math.sqrt(base**2 + _random_sd(ev) ** 2 + scale**2 + ev.camera_shift**2 + yaw_term**2)
+    return round(Z90 * sd, 1)
+
+
+def jitter_near(
+    t_s: np.ndarray, raw: np.ndarray, clean: np.ndarray, peak_s: float, half_s: float = 0.75
+) -> float:
+    """Robust sd (1.4826 x MAD) of raw - cleaned within `half_s` of the peak; 0 when nothing to go on."""
+    near = (np.abs(t_s - peak_s) <= half_s) & np.isfinite(raw) & np.isfinite(clean)
+    if np.count_nonzero(near) < 3:
+        return 0.0
+    d = raw[near] - clean[near]
+    return float(1.4826 * np.median(np.abs(d - np.median(d))))
+
+
+def frames_at(t_s: np.ndarray, values: np.ndarray, peak_s: float, held_s: float) -> int:
+    """Frames with a finite value within the held stretch around the peak (at least the peak frame)."""
+    near = (np.abs(t_s - peak_s) <= max(held_s / 2, 0.05)) & np.isfinite(values)
+    return max(1, int(np.count_nonzero(near)))
