@@ -204,7 +204,9 @@ def _advice_options(args: argparse.Namespace) -> tuple[Any, Any]:
             return slr_mode, parse_symptoms(args.symptoms)
     except ValueError as exc:
         raise CliError(str(exc).replace("\n", " ")) from exc
-    return slr_mode, _ask_symptoms() if sys.stdin.isatty() else None
+    # Ask only with a person at a terminal: stdin to answer and stderr (where the questions go) to read them.
+    interactive = sys.stdin.isatty() and sys.stderr.isatty()
+    return slr_mode, _ask_symptoms() if interactive else None
 
 
 def _ask_symptoms() -> Any:

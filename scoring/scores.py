@@ -8,7 +8,7 @@ from typing import Literal
 
 from analysis.result import Side, TestKind
 from flexcheck.vocabulary import SLR_MODES, SlrMode
-from scoring.data_files import Band, HfzRow, YmcaRow, cite, thresholds
+from scoring.data_files import Band, HfzRow, YmcaRow, cite, split_source, thresholds
 
 SexKey = Literal["male", "female", "unknown"]
 CM_PER_INCH = 2.54  # unit conversion, not a health threshold
@@ -240,6 +240,11 @@ def sit_reach_norm(reach_cm: float, profile: Profile | None) -> NormResult | Non
                 f"The Healthy Fitness Zone starts at {hfz.hfz_min_in:g} in, i.e. {needed_cm:+.1f} cm from the toes, "
                 f"for {'boys' if hfz.sex == 'male' else 'girls'} aged {hfz.age_min}-{hfz.age_max}. "
                 f"{norms.fitnessgram_caveat}"
+                + (
+                    " This cut-off is not yet confirmed in the published table."
+                    if split_source(hfz.source)[1]
+                    else ""
+                )
             ),
             source=cite(hfz.source) + cite(norms.fitnessgram_zero_source),
         )

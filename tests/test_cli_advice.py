@@ -39,8 +39,21 @@ def test_bad_values_fail_in_one_line_before_the_video_is_opened(tmp_path: Path, 
     assert needle in proc.stderr and "notes.mp4" not in proc.stderr, proc.stderr
 
 
+def _read_all(fd: int) -> str:
+    chunks: list[bytes] = []
+    while True:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    return b"".join(chunks).decode(errors="replace")
+
+
 def test_prompt_on_a_terminal_comes_before_the_analysis(tmp_path: Path) -> None:
-    """A terminal on stdin and no --symptoms: the questions are asked first, then the video is read."""
+    """A terminal on stdin/stderr and no --symptoms: the questions are asked first, then the video is read."""
     master, slave = pty.openpty()
     env = {**os.environ, "FLEXCHECK_DATA_DIR": str(tmp_path / "data")}
     env.pop("FLEXCHECK_DATABASE_URL", None)
@@ -48,18 +61,25 @@ def test_prompt_on_a_terminal_comes_before_the_analysis(tmp_path: Path) -> None:
         [sys.executable, "-m", "flexcheck.cli", "analyze", str(_not_a_video(tmp_path)), "--test", "slr"],
         stdin=slave,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=slave,
         cwd=ROOT,
         env=env,
-        text=True,
     )
     os.close(slave)
     os.write(master, b"maybe\n" + b"n\n" * 7 + b"y\n" + b"4\n2\n" + b"n\n" * 2)  # 'maybe'/'4' are asked again
-    _, err = proc.communicate(timeout=120)
+    err = _read_all(master)
+    proc.wait(timeout=120)
     os.close(master)
     assert proc.returncode == 2, err
     assert err.index("Before any plan") < err.index("Grade 1 (mild)") < err.index("notes.mp4")
     assert err.count("Severe pain right now") == 2  # 'maybe' was not taken as an answer
+
+
+def test_no_prompt_without_a_terminal(tmp_path: Path) -> None:
+    """stdin from a pipe (scripts, CI): no questions, so nothing waits for an answer."""
+    proc = run_cli("analyze", str(_not_a_video(tmp_path)), "--test", "slr", tmp_path=tmp_path)
+    assert_clean_failure(proc)
+    assert "Before any plan" not in proc.stderr
 
 
 @pytest.mark.slow

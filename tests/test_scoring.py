@@ -191,6 +191,14 @@ def test_sit_reach_has_one_verdict(reach_cm, profile, verdict, context):
     )
 
 
+def test_fitnessgram_girls_values_say_they_are_unconfirmed():
+    boy = score_measurement("sit-reach", 90.0, 0.0, True, Profile(12, "male"))
+    girl = score_measurement("sit-reach", 90.0, 0.0, True, Profile(12, "female"))
+    assert boy.norm is not None and "not yet confirmed" not in boy.norm.detail
+    assert girl.norm is not None and "not yet confirmed" in girl.norm.detail
+    assert any(src.startswith("unverified") for src in girl.sources)
+
+
 @pytest.mark.parametrize(
     "profile",
     [
