@@ -12,8 +12,15 @@ from typing import Any
 
 from flexcheck.settings import Settings
 from flexcheck.vocabulary import SIDES, TESTS
-from history import HistoryError, HistoryStore, MeasurementRow, PersonRow, export_csv, import_csv
-from history.fhir import export_fhir
+from history import (
+    HistoryError,
+    HistoryStore,
+    MeasurementRow,
+    PersonRow,
+    export_csv,
+    export_fhir,
+    import_csv,
+)
 
 EXIT_OK = 0
 EXIT_ERROR = 2

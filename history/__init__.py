@@ -33,7 +33,7 @@ API (all typed; errors are `HistoryError` subclasses with one-line, user-facing 
 
     export_csv(store, path_or_stream, person=None, include_series=True) -> rows written
     import_csv(store, path_or_stream) -> rows added (all-or-nothing; see history.csv_io for the format)
-    export_fhir(store, path_or_stream, person=None) -> FHIR R4 Bundle dict (see history.fhir)
+    export_fhir(store, path_or_stream, person=None) -> measurements written as a FHIR R4 Bundle
     measurement_from_result(result, person_id, source, band) -> NewMeasurement
     save_analysis(store, person_name, result, source, band) -> measurement id (creates the person)
 
@@ -43,6 +43,7 @@ All queries go through the ORM with bound parameters: names and notes are data, 
 """
 
 from history.csv_io import CsvFormatError, export_csv, import_csv
+from history.fhir import export_fhir
 from history.from_result import measurement_from_result, save_analysis
 from history.records import (
     CheckRecord,
@@ -71,6 +72,7 @@ __all__ = [
     "SeriesArrays",
     "Transaction",
     "export_csv",
+    "export_fhir",
     "import_csv",
     "measurement_from_result",
     "save_analysis",

@@ -22,7 +22,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from history.engine import MIGRATIONS_DIR, WRITE_OPTIONS, open_engine, schema_revision
+from history.engine import WRITE_OPTIONS, open_engine, schema_revision
 from history.models import Measurement, MeasurementSeries, Person
 from history.records import (
     CheckRecord,
@@ -40,7 +40,6 @@ from history.records import (
 from history.validation import finite_or_none, validate_measurement, validate_person
 
 __all__ = [
-    "MIGRATIONS_DIR",
     "CheckRecord",
     "DuplicatePersonError",
     "HistoryError",

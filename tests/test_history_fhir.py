@@ -20,8 +20,9 @@ from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
+from flexcheck.vocabulary import SEVERITIES, SIDES, TESTS
 from history import HistoryStore, export_csv, import_csv
-from history.fhir import CODE_SYSTEM, export_fhir
+from history.fhir import CODE_SYSTEM, LEG, SEVERITY_WORD, TEST_TEXT, export_fhir
 from tests.history_fixtures import *  # noqa: F403  (fixtures: store, history_url, sqlite_url, pg_server)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -230,3 +231,8 @@ def test_bad_person_or_path_is_one_line_and_exit_2(sqlite_url: str, tmp_path: Pa
         assert proc.returncode == 2 and len(lines) == 1 and words in lines[0], proc.stderr
         assert "Traceback" not in proc.stderr
     assert not (tmp_path / "x.json").exists()
+
+
+def test_every_test_side_and_severity_has_its_fhir_words() -> None:
+    assert set(TEST_TEXT) == set(TESTS) and set(LEG) == set(SIDES) and set(SEVERITY_WORD) == set(SEVERITIES)
+    assert {code for code, _, _ in LEG.values()} == set(LEG_CODE.values())

@@ -293,7 +293,7 @@ def test_upgrade_from_0001_keeps_rows(sqlite_url: str) -> None:
     from alembic import command
     from alembic.config import Config
 
-    from history.store import MIGRATIONS_DIR
+    from history.engine import MIGRATIONS_DIR
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
