@@ -26,7 +26,6 @@ stands toward the feet, by about (left-right width) x sin(yaw), against legs for
 from __future__ import annotations
 
 import dataclasses
-
 from dataclasses import dataclass
 
 import numpy as np

@@ -246,9 +246,8 @@ def _ask_grade() -> int:
 
 
 def _score(result: Any, slr_mode: Any) -> Any:
-    from scoring import score_measurement
-
     from analysis.checks import has_low_confidence
+    from scoring import score_measurement
 
     reason = "; ".join(c.message for c in result.errors)
     return score_measurement(

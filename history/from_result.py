@@ -73,6 +73,12 @@ def save_analysis(
                 raise
     return store.save_measurement(
         measurement_from_result(
-            result, person.id, source, band, annotated_path=annotated_path, slr_mode=slr_mode, symptoms=symptoms
+            result,
+            person.id,
+            source,
+            band,
+            annotated_path=annotated_path,
+            slr_mode=slr_mode,
+            symptoms=symptoms,
         )
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from history.store import _check_person_fields
+from history.validation import validate_person
 
 if TYPE_CHECKING:
     from analysis.result import AnalysisResult
@@ -35,4 +35,4 @@ def save_decision(result: AnalysisResult) -> SaveDecision:
 
 def check_person_name(name: str) -> str:
     """The cleaned name, or `HistoryError` with the store's own message (same rule as `add_person`)."""
-    return _check_person_fields(name, None, None, None)
+    return validate_person(name, None, None, None)

@@ -163,7 +163,7 @@ def sources() -> dict[str, Source]:
 @cache
 def thresholds() -> Thresholds:
     raw = load_json("thresholds.json")
-    units = {test: raw[test]["unit"] for test in TESTS}
+    units: dict[str, str] = {test: raw[test]["unit"] for test in TESTS}
     band_lists = {**raw["slr"]["bands"], "sit-reach": raw["sit-reach"]["bands"]}
     bands: dict[str, tuple[Band, ...]] = {
         key: tuple(
@@ -199,7 +199,7 @@ def thresholds() -> Thresholds:
         ch["default_engine_error"]["source"],
     )
     toe = {k: v for k, v in raw["sit-reach"]["toe_context"].items() if k != "source"}
-    mdc = {
+    mdc: dict[str, MdcEntry] = {
         test: MdcEntry(
             unit=raw["mdc"][test]["unit"],
             by_sex={k: float(raw["mdc"][test][k]) for k in ("male", "female", "unknown")},

@@ -224,12 +224,12 @@ def test_low_confidence_reaches_scoring() -> None:
 def test_cli_saves_a_low_confidence_result_without_a_band(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from flexcheck.cli import _save
+    from flexcheck.cli import _save, _score
 
     hard_to_see = Check("low_confidence", "warning", "The legs were hard to see at the peak.")
     with HistoryStore.open(f"sqlite:///{tmp_path / 'h.db'}") as store:
-        _save(_result(True, []), "Ana", store)
-        _save(_result(True, [hard_to_see]), "Ana", store)
+        for result in (_result(True, []), _result(True, [hard_to_see])):
+            _save(result, "Ana", store, _score(result, None), None, None)
         person = store.get_person_by_name("Ana")
         assert person is not None
         bands = [m.band for m in store.list_measurements(person.id)]
