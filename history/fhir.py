@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from history.files import atomic_text_out
 from history.records import MeasurementRow, PersonHistory, PersonRow
-from scoring import bands
+from scoring import band_label
 
 if TYPE_CHECKING:
     from history.store import HistoryStore
@@ -156,7 +156,7 @@ def observation_resource(p: PersonRow, m: MeasurementRow, subject: dict[str, str
             "text": "The engine could not measure this value from the video.",
         }
     if m.band:
-        res["interpretation"] = [{"text": f"Band: {_band_label(m.test, m.band)}"}]
+        res["interpretation"] = [{"text": f"Band: {band_label(m.test, m.band, slr_mode=m.slr_mode)}"}]
     components = [
         _component(field, getattr(m, field))
         for field in COMPONENTS
@@ -195,12 +195,6 @@ def _notes(m: MeasurementRow) -> list[str]:
         notes.append(m.notes)
     notes.append("A camera measurement for tracking progress, not a diagnosis.")
     return notes
-
-
-def _band_label(test: str, band_id: str) -> str:
-    """The band's label as the app shows it ("Short of the toes"), or its id in words."""
-    labels = {b.id: b.label for b in bands(test)}
-    return labels.get(band_id, band_id.replace("_", " "))
 
 
 def _answer(v: object) -> str:

@@ -114,13 +114,9 @@ def checks_text(m: MeasurementRow) -> str:
 
 
 def _band_label(m: MeasurementRow, profile: Any) -> str:
-    from scoring import bands
+    from scoring import band_label
 
-    if m.band is None:
-        return "—"
-    # A band saved without the person's age/sex uses the general bands: look there too.
-    known = [*bands(m.test, profile), *bands(m.test, None)]
-    return next((e.label for e in known if e.id == m.band), m.band)
+    return "—" if m.band is None else band_label(m.test, m.band, profile, m.slr_mode)
 
 
 def symptoms_text(answers: dict[str, Any] | None) -> str:
@@ -213,7 +209,7 @@ def _leg(test: str, side: str, ms: list[MeasurementRow], profile: Any, mdc_value
         value_field=field,
         value_title=title,
         frame=frame,
-        bands=band_ranges(test, profile),
+        bands=band_ranges(test, profile, ms[-1].slr_mode if ms else None),
         baseline=float(frame[field].iloc[0]) if len(frame) else None,
         mdc=mdc_value,
         rows=rows,

@@ -186,6 +186,16 @@ def bands(test: str, profile: Profile | None = None, slr_mode: str | None = None
     return slr_bands(slr_mode) if _check_test(test) == "slr" else sit_reach_bands(profile)
 
 
+def band_label(test: str, band_id: str, profile: Profile | None = None, slr_mode: str | None = None) -> str:
+    """The words for a saved band id, as every view shows it (app, report, FHIR).
+
+    Looked up in the bands for this profile and SLR mode, then in the general bands (a band saved
+    before the person's age/sex was known); an unknown id (e.g. from an older release) in words.
+    """
+    known = [*bands(test, profile, slr_mode), *bands(test, None, slr_mode)]
+    return next((e.label for e in known if e.id == band_id), band_id.replace("_", " "))
+
+
 def norm_band_id(category: str) -> str:
     """The band id of a norm category ("below average" -> "below_average"), as in sit_reach_bands."""
     return category.lower().replace(" ", "_")

@@ -20,7 +20,7 @@ missing() {
   need=()
   have_chromium || need+=(chromium)
   have_postgres || need+=(postgresql)
-  command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+  command -v pdftotext >/dev/null 2>&1 || [ -x /usr/bin/pdftotext ] || need+=(poppler-utils)
 }
 under_ci() { case "${CI:-}" in 1|[Tt]rue|TRUE|[Yy]es|YES) return 0 ;; *) return 1 ;; esac; }
 give_up() {

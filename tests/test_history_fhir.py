@@ -123,7 +123,7 @@ def test_fhir_export_of_an_analyze_save_history(history_url: str, tmp_path: Path
     assert obs["bodySite"]["coding"][0]["code"] == LEG_CODE[truth["side"]]
     taken = datetime.fromisoformat(obs["effectiveDateTime"])
     assert before <= taken <= datetime.now(UTC)
-    assert obs["method"]["coding"][0]["code"] == "slr"  # --save records no active/passive mode
+    assert obs["method"]["coding"][0]["code"] == "slr-active"  # --slr-mode defaults to active
     (device,) = obs["contained"]
     assert obs["device"]["reference"] == "#" + device["id"]
     assert {v["type"]["text"]: v["value"] for v in device["version"]}["engine"] == "0.1.0"
@@ -152,7 +152,9 @@ def test_fhir_export_of_a_csv_import(history_url: str, tmp_path: Path) -> None:
     assert slr["bodySite"]["coding"][0]["code"] == LEG_CODE["right"]
     assert slr["method"]["coding"][0]["code"] == "slr-passive"
     assert _components(slr) == {"angle-uncertainty": (2.5, "deg"), "camera-yaw": (-4.0, "deg")}
-    assert slr["interpretation"][0]["text"] == "Band: Reduced"
+    assert (
+        slr["interpretation"][0]["text"] == "Band: Reduced extensibility"
+    )  # passive SLR: Muyor 2011's words
     assert "Caution: The pelvis turned a little." in [n["text"] for n in slr["note"]]
 
     sr = obs["2026-02-04"]

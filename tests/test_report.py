@@ -36,13 +36,13 @@ SIDE_ON = json.dumps(
 )
 ROWS = [
     # before --from: must not appear in a report from 2026-01-01
-    ("slr", "left", "2025-06-01T08:00:00+00:00", "50.0", "", "true", "tight", "cli", "0.0.9", "[]", "active", "", "", ""),
-    ("slr", "left", "2026-01-10T09:00:00+00:00", "61.5", "", "true", "tight", "upload", "0.1.0", "[]", "active",
+    ("slr", "left", "2025-06-01T08:00:00+00:00", "50.0", "", "true", "reduced", "cli", "0.0.9", "[]", "active", "", "", ""),
+    ("slr", "left", "2026-01-10T09:00:00+00:00", "61.5", "", "true", "reduced", "upload", "0.1.0", "[]", "active",
      json.dumps({"pain_behind_knee": False, "tingling_or_numbness": True}), "3.2", ""),
-    ("slr", "right", "2026-02-01T10:30:00+00:00", "66.0", "", "true", "tight", "webcam", "0.1.0", SIDE_ON, "passive", "", "", ""),
+    ("slr", "right", "2026-02-01T10:30:00+00:00", "66.0", "", "true", "reduced", "webcam", "0.1.0", SIDE_ON, "passive", "", "", ""),
     ("sit-reach", "right", "2026-02-15T11:00:00+00:00", "95.0", "-4.5", "true", "short_of_toes", "batch", "0.1.0", "[]", "",
      "", "", "1.8"),
-    ("slr", "left", "2026-03-12T09:00:00+00:00", "82.3", "", "true", "normal", "upload", "0.1.0", "[]", "active", "", "", ""),
+    ("slr", "left", "2026-03-12T09:00:00+00:00", "82.3", "", "true", "moderate", "upload", "0.1.0", "[]", "active", "", "", ""),
 ]  # fmt: skip
 
 
@@ -91,7 +91,8 @@ def test_report_from_csv_import_has_every_measurement(imported: str, tmp_path: P
         "FlexCheck report: Grace Hopper", f"Age {age}", "female", "height 165 cm",
         "Straight-leg raise, left leg", "Straight-leg raise, right leg", "Sit-and-reach, right leg",
         "61.5° ± 3.2°", "82.3°", "66.0°", "-4.5 cm ± 1.8 cm",  # value ± uncertainty only when known
-        "Tight", "Normal", "Short of the toes",  # band labels, not ids
+        "Below 80° (active raise)", "Reduced extensibility", "80-90° (active raise)",  # labels by SLR mode,
+        "Short of the toes",  # not ids
         "passive", "active", "The camera was not quite side-on.", "All checks passed.",
         "2026-01-10 09:00", "2026-03-12 09:00", "0.1.0 (upload)",
         "tingling or numbness: yes", "pain behind the knee: no",
@@ -114,7 +115,7 @@ def test_report_page_renders_with_the_chart(imported: str, tmp_path: Path) -> No
     from PIL import Image
 
     rgb = np.asarray(Image.open(f"{stem}.png").convert("RGB")).astype(int)
-    # The chart's line colour (#1f4e79) and the pale red 'tight' band must be on the page.
+    # The chart's line colour (#1f4e79) and the pale red lowest band must be on the page.
     line = np.all(np.abs(rgb - [0x1F, 0x4E, 0x79]) < 25, axis=2).sum()
     red_band = ((rgb[..., 0] > 220) & (rgb[..., 1] < 215) & (rgb[..., 1] > 150) & (rgb[..., 2] < 215)).sum()
     assert line > 200, "no chart line drawn"

@@ -281,9 +281,9 @@ def band_ranges(test: str, person: PersonView | None, slr_mode: str | None = Non
 def band_label(test: str, band_id: str | None, person: PersonView | None, slr_mode: str | None = None) -> str:
     if band_id is None:
         return "—"
-    from scoring import bands
+    from scoring import band_label as scoring_band_label
 
-    return next((e.label for e in bands(test, _profile(person), slr_mode) if e.id == band_id), band_id)
+    return scoring_band_label(test, band_id, _profile(person), slr_mode)
 
 
 def history_value(test: str) -> tuple[str, str]:
