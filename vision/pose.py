@@ -19,6 +19,7 @@ import numpy as np
 
 from vision.frames import VideoError
 from vision.landmarks import LM, N_LANDMARKS, PoseFrame
+from vision.people import find_others, paint_out, same_person, test_subject
 
 # MediaPipe's C++ logging goes to stderr; keep it to errors so CLI output stays readable.
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -100,15 +101,7 @@ class MediaPipePoseEstimator:
         self._mp = mp
         with quiet_native_stderr():
             try:
-                self._tracker = mpv.PoseLandmarker.create_from_options(
-                    mpv.PoseLandmarkerOptions(
-                        base_options=base_options(model_asset_path=str(model_path)),
-                        running_mode=mpv.RunningMode.VIDEO,
-                        num_poses=1,
-                        min_pose_detection_confidence=self.config.min_detection_confidence,
-                        min_tracking_confidence=self.config.min_tracking_confidence,
-                    )
-                )
+                self._tracker = self._new_tracker()
                 self._counter = mpv.PoseLandmarker.create_from_options(
                     mpv.PoseLandmarkerOptions(
                         base_options=base_options(model_asset_path=str(model_path)),
@@ -123,8 +116,23 @@ class MediaPipePoseEstimator:
         self._last_t_ms = -1
         self._last_count_t_s = -np.inf
         self._people = 0
+        self._hide_xy: np.ndarray | None = (
+            None  # a bystander the tracker locked onto: painted out until it lets go
+        )
         self._warm = False
         self._hands_warm = False
+
+    def _new_tracker(self) -> Any:
+        _, mpv, base_options = _mp()
+        return mpv.PoseLandmarker.create_from_options(
+            mpv.PoseLandmarkerOptions(
+                base_options=base_options(model_asset_path=str(self.config.model_path)),
+                running_mode=mpv.RunningMode.VIDEO,
+                num_poses=1,
+                min_pose_detection_confidence=self.config.min_detection_confidence,
+                min_tracking_confidence=self.config.min_tracking_confidence,
+            )
+        )
 
     # -- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> MediaPipePoseEstimator:
@@ -148,12 +156,23 @@ class MediaPipePoseEstimator:
         t_ms = max(round(t_s * 1000), self._last_t_ms + 1)  # VIDEO mode needs strictly increasing ms
         self._last_t_ms = t_ms
         # The first inference prints memory-alignment notices from C++: silence them once.
-        with quiet_native_stderr() if not self._warm else contextlib.nullcontext():
-            result = self._tracker.detect_for_video(image, t_ms)
-        self._warm = True
         height, width = rgb.shape[:2]
+        feed = image
+        if self._hide_xy is not None:
+            # A fresh tracker must detect again, and on this frame it cannot see the bystander.
+            with quiet_native_stderr():
+                self._tracker.close()
+                self._tracker = self._new_tracker()
+            hidden, _ = paint_out(rgb, self._hide_xy, 0.12)
+            feed = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=hidden)
+        with quiet_native_stderr() if not self._warm else contextlib.nullcontext():
+            result = self._tracker.detect_for_video(feed, t_ms)
+        self._warm = True
+        main_xy = _landmarks_px(result.pose_landmarks[0], width, height) if result.pose_landmarks else None
+        if self._hide_xy is not None and (main_xy is None or not same_person(main_xy, self._hide_xy, 0.15)):
+            self._hide_xy = None  # the tracker has moved to someone else: back to plain frames
         if t_s - self._last_count_t_s >= self.config.people_count_every_s:
-            self._people = len(self._counter.detect(image).pose_landmarks)
+            self._count_people(rgb, main_xy)
             self._last_count_t_s = t_s
         if not result.pose_landmarks:
             return PoseFrame.empty(t_s)
@@ -165,6 +184,23 @@ class MediaPipePoseEstimator:
                 frame.t_s, frame.image_xy_px, frame.world_xyz_m, frame.visibility, frame.n_people, tips
             )
         return frame
+
+    def _count_people(self, rgb: np.ndarray, main_xy: np.ndarray | None) -> None:
+        """How many people are in view; if the tracker follows a bystander rather than the person on
+        the floor doing the test, hide the bystander from the tracker until it picks up the right one."""
+        others = find_others(rgb, main_xy, self._detect_people)
+        self._people = others.n_others + (1 if main_xy is not None else 0)
+        if main_xy is None or not others.n_others:
+            return
+        subject = test_subject([main_xy, *others.landmarks_px])
+        if subject not in (None, 0):
+            self._hide_xy = main_xy
+
+    def _detect_people(self, rgb: np.ndarray) -> list[np.ndarray]:
+        """Every person the IMAGE-mode multi-pose landmarker finds in a frame, as (33, 2) pixels."""
+        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        height, width = rgb.shape[:2]
+        return [_landmarks_px(lms, width, height) for lms in self._counter.detect(image).pose_landmarks]
 
     def _fingertips(
         self, image: Any, t_ms: int, pose: PoseFrame, width: int, height: int
@@ -205,9 +241,13 @@ class MediaPipePoseEstimator:
         return tips
 
 
+def _landmarks_px(lms: Any, width: int, height: int) -> np.ndarray:
+    return np.array([[p.x * width, p.y * height] for p in lms], dtype=float)
+
+
 def _to_pose_frame(result: Any, t_s: float, width: int, height: int, n_people: int) -> PoseFrame:
     lms = result.pose_landmarks[0]
-    image_xy = np.array([[p.x * width, p.y * height] for p in lms], dtype=float)
+    image_xy = _landmarks_px(lms, width, height)
     visibility = np.array([p.visibility if p.visibility is not None else 1.0 for p in lms], dtype=float)
     if result.pose_world_landmarks:
         world = np.array([[p.x, p.y, p.z] for p in result.pose_world_landmarks[0]], dtype=float)
