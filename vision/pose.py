@@ -19,7 +19,7 @@ import numpy as np
 
 from vision.frames import VideoError
 from vision.landmarks import LM, N_LANDMARKS, PoseFrame
-from vision.people import find_others, paint_out, same_person, test_subject
+from vision.people import find_others, paint_out, same_person, person_on_the_floor
 
 # MediaPipe's C++ logging goes to stderr; keep it to errors so CLI output stays readable.
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -192,7 +192,7 @@ class MediaPipePoseEstimator:
         self._people = others.n_others + (1 if main_xy is not None else 0)
         if main_xy is None or not others.n_others:
             return
-        subject = test_subject([main_xy, *others.landmarks_px])
+        subject = person_on_the_floor([main_xy, *others.landmarks_px])
         if subject not in (None, 0):
             self._hide_xy = main_xy
 
