@@ -15,7 +15,7 @@ import pytest
 from tests.clip_analyses import CLIPS, ROOT, analysis, truth
 from tests.landmark_factory import supine_frame
 from vision.landmarks import LM, N_LANDMARKS
-from vision.people import Box, legs_off_floor, paint_out, same_person, person_on_the_floor
+from vision.people import Box, legs_off_floor, paint_out, person_on_the_floor, same_person
 
 PEOPLE = CLIPS / "people"
 FOUND = ["two_slr_helper_kneeling", "two_slr_child_standing", "two_sitreach_child_sitting",

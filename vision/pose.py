@@ -19,7 +19,7 @@ import numpy as np
 
 from vision.frames import VideoError
 from vision.landmarks import LM, N_LANDMARKS, PoseFrame
-from vision.people import find_others, paint_out, same_person, person_on_the_floor
+from vision.people import find_others, paint_out, person_on_the_floor, same_person
 
 # MediaPipe's C++ logging goes to stderr; keep it to errors so CLI output stays readable.
 os.environ.setdefault("GLOG_minloglevel", "2")
