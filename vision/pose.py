@@ -19,7 +19,7 @@ import numpy as np
 
 from vision.frames import VideoError
 from vision.landmarks import LM, N_LANDMARKS, PoseFrame
-from vision.people import find_others, paint_out, person_on_the_floor, same_person
+from vision.people import find_others, paint_out, person_on_the_floor
 
 # MediaPipe's C++ logging goes to stderr; keep it to errors so CLI output stays readable.
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -116,9 +116,8 @@ class MediaPipePoseEstimator:
         self._last_t_ms = -1
         self._last_count_t_s = -np.inf
         self._people = 0
-        self._hide_xy: np.ndarray | None = (
-            None  # a bystander the tracker locked onto: painted out until it lets go
-        )
+        # A bystander the tracker locked onto: the tracker restarts on the next frame with them hidden.
+        self._hide_xy: np.ndarray | None = None
         self._warm = False
         self._hands_warm = False
 
@@ -155,22 +154,22 @@ class MediaPipePoseEstimator:
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         t_ms = max(round(t_s * 1000), self._last_t_ms + 1)  # VIDEO mode needs strictly increasing ms
         self._last_t_ms = t_ms
-        # The first inference prints memory-alignment notices from C++: silence them once.
         height, width = rgb.shape[:2]
         feed = image
         if self._hide_xy is not None:
-            # A fresh tracker must detect again, and on this frame it cannot see the bystander.
+            # A fresh tracker must detect again, and on this frame it cannot see the bystander; it then
+            # tracks whoever it found from plain frames. At most once per people count.
             with quiet_native_stderr():
                 self._tracker.close()
                 self._tracker = self._new_tracker()
             hidden, _ = paint_out(rgb, self._hide_xy, 0.12)
             feed = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=hidden)
+            self._hide_xy = None
+        # The first inference prints memory-alignment notices from C++: silence them once.
         with quiet_native_stderr() if not self._warm else contextlib.nullcontext():
             result = self._tracker.detect_for_video(feed, t_ms)
         self._warm = True
         main_xy = _landmarks_px(result.pose_landmarks[0], width, height) if result.pose_landmarks else None
-        if self._hide_xy is not None and (main_xy is None or not same_person(main_xy, self._hide_xy, 0.15)):
-            self._hide_xy = None  # the tracker has moved to someone else: back to plain frames
         if t_s - self._last_count_t_s >= self.config.people_count_every_s:
             self._count_people(rgb, main_xy)
             self._last_count_t_s = t_s
@@ -187,7 +186,7 @@ class MediaPipePoseEstimator:
 
     def _count_people(self, rgb: np.ndarray, main_xy: np.ndarray | None) -> None:
         """How many people are in view; if the tracker follows a bystander rather than the person on
-        the floor doing the test, hide the bystander from the tracker until it picks up the right one."""
+        the floor doing the test, restart it on the next frame with the bystander hidden."""
         others = find_others(rgb, main_xy, self._detect_people)
         self._people = others.n_others + (1 if main_xy is not None else 0)
         if main_xy is None or not others.n_others:
