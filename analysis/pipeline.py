@@ -19,6 +19,7 @@ from analysis import uncertainty as unc
 from analysis.estimate import SamplingConfig, estimate_clip
 from analysis.events import EventConfig, best_rep, detect_reps
 from analysis.filtering import FilterConfig, clean_series_runs
+from analysis.knee import fold_knee_flexion_deg
 from analysis.measures import (
     LEG_POINTS,
     SIDE_POINTS,
@@ -197,7 +198,7 @@ def _finish(
     view = view or CameraView()
     cfg, test = options.checks, options.test
     mode: Literal["max", "min"] = "max" if test == "slr" else "min"
-    straight = [r for r in reps if not _knee_bent(series, r, cfg)]
+    straight = [r for r in reps if not _knee_bent(_knee_at_peak(lms, series, r, test), cfg)]
     best = best_rep(straight, mode) or best_rep(reps, mode)
     peak_s = best.peak_s if best else None
     at = chk.window_mask(series.t_s, peak_s, cfg.window_s) & (lms.n_people > 0)
@@ -212,7 +213,8 @@ def _finish(
         found += chk.check_in_frame(lms, test, at, cfg)
         found += chk.check_confidence(lms, test, at, cfg)
         found += chk.check_camera(view.estimate, cfg) if view.estimate else chk.check_side_on(lms, at, cfg)
-        found += chk.check_knee(_value_at(series.t_s, series.knee_flexion_deg, peak_s), test, cfg)
+        knee = _knee_at_peak(lms, series, best, test) if best else None
+        found += chk.check_knee(knee, test, cfg)
         if test == "slr":
             lift = series.extra.get("resting_lift_deg")
             found += chk.check_resting_leg(_value_at(series.t_s, lift, peak_s), cfg)
@@ -246,9 +248,16 @@ def _finish(
     )
 
 
-def _knee_bent(series: MeasureSeries, rep: Rep, cfg: chk.CheckConfig) -> bool:
-    knee = _value_at(series.t_s, series.knee_flexion_deg, rep.peak_s)
-    return knee is not None and knee > cfg.knee_bent_deg
+def _knee_at_peak(lms: LandmarkSeries, series: MeasureSeries, rep: Rep, test: TestKind) -> float | None:
+    """SLR: the raised knee at the peak frame. Sit-and-reach: the knee over the whole held fold
+    (analysis.knee), because the knee landmark is hidden and jittery under the folded trunk."""
+    if test == "sit-reach":
+        return fold_knee_flexion_deg(lms, series.angle_deg, rep)
+    return _value_at(series.t_s, series.knee_flexion_deg, rep.peak_s)
+
+
+def _knee_bent(knee_flexion_deg: float | None, cfg: chk.CheckConfig) -> bool:
+    return knee_flexion_deg is not None and knee_flexion_deg > cfg.knee_bent_deg
 
 
 def _how_measured(m: SlrMeasures | SitReachMeasures, peak_s: float | None) -> list[Check]:

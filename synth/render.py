@@ -17,7 +17,7 @@ import numpy as np
 
 from synth.body import Body, PosedBody, SegmentPose, rot_x
 from synth.motion import Drive, make_drive
-from synth.spec import ClipSpec, load_spec
+from synth.spec import ClipSpec, OtherPersonSpec, load_spec
 from synth.truth import other, sit_reach_truth, slr_truth
 
 SLR_START_HIP_DEG = 0.0
@@ -59,6 +59,9 @@ def pose_at(spec: ClipSpec, level: float) -> SegmentPose:
         return SegmentPose(hip, knee, arm_dir=arms)
     fold = level * m.peak_deg
     curl = m.spine_curl_frac * fold
+    # The knees bend as the person folds (reaching farther); the heels stay on the floor, so the
+    # thighs rise by about half the bend (thigh and shank are about the same length).
+    knee_deg = level * m.knee_flex_deg
     arm_deg = SIT_ARM_START_DEG + min(level, 1.0) * (SIT_ARM_PEAK_DEG - SIT_ARM_START_DEG)
     # Arm elevation is relative to the legs (model -y after the 90 deg hip flexion).
     arms = {
@@ -67,8 +70,8 @@ def pose_at(spec: ClipSpec, level: float) -> SegmentPose:
     }
     arms = {s: v / np.linalg.norm(v) for s, v in arms.items()}
     return SegmentPose(
-        {"left": 90.0, "right": 90.0},
-        {"left": m.knee_flex_deg, "right": m.knee_flex_deg},
+        {"left": 90.0 + knee_deg / 2, "right": 90.0 + knee_deg / 2},
+        {"left": knee_deg, "right": knee_deg},
         trunk_flex_deg=fold - curl,
         spine_curl_deg=curl,
         arm_dir=arms,
@@ -105,6 +108,59 @@ def make_layout(spec: ClipSpec, neutral: PosedBody, feet: np.ndarray, back: np.n
     feet_dir_x = 1.0 if feet_world > 0 else -1.0
     target_y = 0.32 if spec.test == "slr" else 0.42
     return Layout(rot, trans, np.array([0.0, target_y, 0.0]), feet_dir_x, mat)
+
+
+def other_pose(o: OtherPersonSpec) -> SegmentPose:
+    """A still bystander: standing, kneeling upright (shanks on the floor) or sitting, knees up (feet and seat on the floor)."""
+    hip, knee = {"standing": (0.0, 0.0), "kneeling": (0.0, 90.0), "sitting": (130.0, 80.0)}[o.pose]
+    # Arms hang down, a little forward for a helper leaning over the mat.
+    arm = np.array([0.0, -np.sin(np.radians(o.trunk_lean_deg)), -1.0])
+    arms = {s: arm / np.linalg.norm(arm) for s in ("left", "right")}
+    return SegmentPose(
+        {"left": hip, "right": hip},
+        {"left": knee, "right": knee},
+        trunk_flex_deg=o.trunk_lean_deg,
+        arm_dir=arms,
+    )
+
+
+def place_other(o: OtherPersonSpec, vertices_m: np.ndarray, feet_dir_x: float) -> np.ndarray:
+    """Model frame (z up, -y front) -> world (y up): turned to face `facing_deg`, lowest point on the floor."""
+    face = np.radians(o.facing_deg)
+    front = np.array([np.sin(face) * feet_dir_x, 0.0, np.cos(face)])
+    up = np.array([0.0, 1.0, 0.0])
+    y_to = -front
+    rot = np.stack([np.cross(y_to, up), y_to, up], axis=1)  # columns: model x, y, z in world
+    world = vertices_m @ rot.T
+    world[:, 0] -= (world[:, 0].min() + world[:, 0].max()) / 2 - o.x_m * feet_dir_x
+    world[:, 2] -= (world[:, 2].min() + world[:, 2].max()) / 2 - o.z_m
+    world[:, 1] -= world[:, 1].min()
+    return world
+
+
+def others_mesh(spec: ClipSpec, feet_dir_x: float) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """All other people as one static mesh in world coordinates: (vertices, faces, colours)."""
+    parts = []
+    for o in spec.others:
+        body = Body(o.body)
+        posed = body.pose(other_pose(o))
+        standing = body.pose(SegmentPose({"left": 0.0, "right": 0.0}, {"left": 0.0, "right": 0.0}))
+        colors = body.vertex_colors(o.body, standing.vertices_m)  # hair/shorts are found standing
+        parts.append((place_other(o, posed.vertices_m, feet_dir_x), body.faces, colors))
+    if not parts:
+        return None
+    return _concat(parts)
+
+
+def _concat(
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    offsets = np.cumsum([0] + [len(v) for v, _, _ in parts[:-1]])
+    return (
+        np.concatenate([v for v, _, _ in parts]),
+        np.concatenate([f + off for (_, f, _), off in zip(parts, offsets, strict=True)]),
+        np.concatenate([c for _, _, c in parts]),
+    )
 
 
 def frame_truth(
@@ -154,6 +210,7 @@ def sidecar(
             "camera_height_m": cam.height_m,
             "yfov_deg": cam.yfov_deg,
             "peak_knee_flexion_deg": round(peak_knee, 2),
+            "other_people": len(spec.others),
             "body": {
                 "gender": spec.body.gender,
                 "age": spec.body.age,
@@ -195,12 +252,16 @@ def render_clip(spec: ClipSpec, out_dir: Path, max_frames: int | None = None, lo
     n = len(drive.t_s) if max_frames is None else min(max_frames, len(drive.t_s))
     # The legs' floor-parallel direction, in the model frame (used for the seated reach).
     fwd = layout.rotation.T @ np.array([layout.feet_dir_x, 0.0, 0.0])
+    others = others_mesh(spec, layout.feet_dir_x)
     truths: list[dict[str, float]] = []
     images: list[np.ndarray] = []
     for i in range(n):
         posed = body.pose(pose_at(spec, float(drive.level[i])))
         truths.append(frame_truth(spec, posed, (fingers, feet), fwd))
-        images.append(stage.render(layout.apply(posed.vertices_m), body.faces, colors))
+        mesh = (layout.apply(posed.vertices_m), body.faces, colors)
+        if others is not None:
+            mesh = _concat([mesh, others])
+        images.append(stage.render(*mesh))
         if log and i % 30 == 0:
             print(f"{spec.name}: frame {i}/{n} {time.time() - t0:.0f}s", file=sys.stderr)
     stage.close()
@@ -234,7 +295,9 @@ def render_still(spec: ClipSpec, level: float, png: Path) -> dict[str, float]:
     stage = Stage(spec.scene, spec.camera, layout.target, layout.feet_dir_x, layout.mat_size_m)
     posed = body.pose(pose_at(spec, level))
     fwd = layout.rotation.T @ np.array([layout.feet_dir_x, 0.0, 0.0])
-    image = stage.render(layout.apply(posed.vertices_m), body.faces, colors)
+    others = others_mesh(spec, layout.feet_dir_x)
+    mesh = (layout.apply(posed.vertices_m), body.faces, colors)
+    image = stage.render(*(mesh if others is None else _concat([mesh, others])))
     stage.close()
     png.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(image).save(png, optimize=True)

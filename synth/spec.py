@@ -10,6 +10,7 @@ from typing import Any, Literal
 TestKind = Literal["slr", "sit-reach"]
 Side = Literal["left", "right"]
 RGB = tuple[int, int, int]
+OtherPose = Literal["standing", "kneeling", "sitting"]
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,27 @@ class MotionSpec:
     between_s: float = 0.6
     end_rest_s: float = 0.8
     wobble_deg: float = 0.8
-    knee_flex_deg: float = 2.0  # raised knee at the peak (scales with the raise)
+    knee_flex_deg: float = 2.0  # SLR: raised knee, sit-reach: both knees, at the peak (scales with the level)
     peak_scale_per_rep: tuple[float, ...] = ()  # e.g. (0.9, 1.0): second rep higher
     spine_curl_frac: float = 0.25  # sit-reach: share of the fold done by rounding the back
+
+
+@dataclass(frozen=True)
+class OtherPersonSpec:
+    """A second body in view that does not take the test (helper, bystander, child); it holds still.
+
+    World placement (scene frame, see synth/scene.py): `x_m` along the mat (0 = the tested body's
+    centre, + toward the tested person's feet), `z_m` across it (+ toward the camera, - behind the
+    mat toward the wall, which stands at -1.6). `facing_deg` 0 = facing the camera, 90 = facing +x.
+    A child is a body with `age` about 0.3 (anny: 1/3 = child, 2/3 = young adult).
+    """
+
+    body: BodySpec = field(default_factory=BodySpec)
+    pose: OtherPose = "standing"
+    x_m: float = 0.0
+    z_m: float = -0.9
+    facing_deg: float = 0.0
+    trunk_lean_deg: float = 0.0  # forward lean (a helper bending over the mat)
 
 
 @dataclass(frozen=True)
@@ -86,6 +105,7 @@ class ClipSpec:
     crf: int = 27
     expected_checks: tuple[str, ...] = ()
     notes: str = ""
+    others: tuple[OtherPersonSpec, ...] = ()  # more people in view (not tested)
 
     def to_json_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -117,7 +137,9 @@ def load_spec(path: Path) -> ClipSpec:
     spec = ClipSpec(**kwargs)
     for key, value in rest.items():
         default = getattr(spec, key)
-        if is_dataclass(default) and isinstance(value, dict):
+        if key == "others":
+            value = tuple(_build(OtherPersonSpec, v) for v in value)
+        elif is_dataclass(default) and isinstance(value, dict):
             value = _build(type(default), value)
         elif isinstance(value, list):
             value = tuple(value)

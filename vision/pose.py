@@ -19,6 +19,7 @@ import numpy as np
 
 from vision.frames import VideoError
 from vision.landmarks import LM, N_LANDMARKS, PoseFrame
+from vision.people import find_others, paint_out, person_on_the_floor
 
 # MediaPipe's C++ logging goes to stderr; keep it to errors so CLI output stays readable.
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -118,6 +119,8 @@ class MediaPipePoseEstimator:
         self._last_t_ms = -1
         self._last_count_t_s = -np.inf
         self._people = 0
+        # A bystander the tracker locked onto: the tracker restarts on the next frame with them hidden.
+        self._hide_xy: np.ndarray | None = None
         self._warm = False
         self._hands_warm = False
 
@@ -173,13 +176,24 @@ class MediaPipePoseEstimator:
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         t_ms = max(round(t_s * 1000), self._last_t_ms + 1)  # VIDEO mode needs strictly increasing ms
         self._last_t_ms = t_ms
+        height, width = rgb.shape[:2]
+        feed = image
+        if self._hide_xy is not None:
+            # A fresh tracker must detect again, and on this frame it cannot see the bystander; it then
+            # tracks whoever it found from plain frames. At most once per people count.
+            with quiet_native_stderr():
+                self._tracker.close()
+                self._tracker = self._new_tracker()
+            hidden, _ = paint_out(rgb, self._hide_xy, 0.12)
+            feed = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=hidden)
+            self._hide_xy = None
         # The first inference prints memory-alignment notices from C++: silence them once.
         with quiet_native_stderr() if not self._warm else contextlib.nullcontext():
-            result = self._tracker.detect_for_video(image, t_ms)
+            result = self._tracker.detect_for_video(feed, t_ms)
         self._warm = True
-        height, width = rgb.shape[:2]
+        main_xy = _landmarks_px(result.pose_landmarks[0], width, height) if result.pose_landmarks else None
         if t_s - self._last_count_t_s >= self.config.people_count_every_s:
-            self._people = len(self._counter.detect(image).pose_landmarks)
+            self._count_people(rgb, main_xy)
             self._last_count_t_s = t_s
         if not result.pose_landmarks:
             return PoseFrame.empty(t_s)
@@ -191,6 +205,23 @@ class MediaPipePoseEstimator:
                 frame.t_s, frame.image_xy_px, frame.world_xyz_m, frame.visibility, frame.n_people, tips
             )
         return frame
+
+    def _count_people(self, rgb: np.ndarray, main_xy: np.ndarray | None) -> None:
+        """How many people are in view; if the tracker follows a bystander rather than the person on
+        the floor doing the test, restart it on the next frame with the bystander hidden."""
+        others = find_others(rgb, main_xy, self._detect_people)
+        self._people = others.n_others + (1 if main_xy is not None else 0)
+        if main_xy is None or not others.n_others:
+            return
+        subject = person_on_the_floor([main_xy, *others.landmarks_px])
+        if subject not in (None, 0):
+            self._hide_xy = main_xy
+
+    def _detect_people(self, rgb: np.ndarray) -> list[np.ndarray]:
+        """Every person the IMAGE-mode multi-pose landmarker finds in a frame, as (33, 2) pixels."""
+        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        height, width = rgb.shape[:2]
+        return [_landmarks_px(lms, width, height) for lms in self._counter.detect(image).pose_landmarks]
 
     def _fingertips(
         self, image: Any, t_ms: int, pose: PoseFrame, width: int, height: int
@@ -231,9 +262,13 @@ class MediaPipePoseEstimator:
         return tips
 
 
+def _landmarks_px(lms: Any, width: int, height: int) -> np.ndarray:
+    return np.array([[p.x * width, p.y * height] for p in lms], dtype=float)
+
+
 def _to_pose_frame(result: Any, t_s: float, width: int, height: int, n_people: int) -> PoseFrame:
     lms = result.pose_landmarks[0]
-    image_xy = np.array([[p.x * width, p.y * height] for p in lms], dtype=float)
+    image_xy = _landmarks_px(lms, width, height)
     visibility = np.array([p.visibility if p.visibility is not None else 1.0 for p in lms], dtype=float)
     if result.pose_world_landmarks:
         world = np.array([[p.x, p.y, p.z] for p in result.pose_world_landmarks[0]], dtype=float)

@@ -1,0 +1,175 @@
+"""Other people in view: how many besides the tracked person, and where (boxes), from one RGB frame.
+
+The pose tracker follows one person. A second, IMAGE-mode multi-pose landmarker is run on a sample
+of frames to notice anyone else (a helper, a bystander, a child). On its own it misses people who
+are small, cut by the frame edge or partly hidden, because its detector ranks them below its
+threshold next to the large main person. `find_others` therefore also looks at the frame with the
+tracked person painted out, so the detector sees only what is left; see tests/test_people.py and
+benchmarks/people.py for the measured detection rates of each pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from vision.landmarks import LM
+
+# A function from an RGB frame to the landmarks (33, 2) in pixels of every person it detects.
+DetectFn = Callable[[np.ndarray], list[np.ndarray]]
+
+# The trunk and head landmarks the pose detector keys on; painting over them hides a person from it.
+_CORE = (LM.NOSE, LM.LEFT_EAR, LM.RIGHT_EAR, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, LM.LEFT_HIP, LM.RIGHT_HIP)
+
+
+@dataclass(frozen=True)
+class Box:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def area(self) -> float:
+        return max(0.0, self.x1 - self.x0) * max(0.0, self.y1 - self.y0)
+
+    def iou(self, other: Box) -> float:
+        inter = Box(
+            max(self.x0, other.x0), max(self.y0, other.y0), min(self.x1, other.x1), min(self.y1, other.y1)
+        )
+        union = self.area + other.area - inter.area
+        return inter.area / union if union > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class OthersFound:
+    n_others: int
+    boxes: tuple[Box, ...]  # of the other people, pixels
+    landmarks_px: tuple[np.ndarray, ...] = ()  # (33, 2) of each other person
+
+
+@dataclass(frozen=True)
+class PeopleConfig:
+    masked_pass: bool = True  # second detection on the frame with the tracked person painted out
+    same_person_px_frac: float = 0.15  # median landmark distance / skeleton size below which it is the same
+    paint_margin_frac: float = 0.12  # paint radius around the tracked person's core, / skeleton size
+    # A masked-pass detection lying this much inside the tracked person's box is a piece of them (legs
+    # read as a small person), measured on single-person renders; real others stick out of the box.
+    max_inside_main_box: float = 0.8
+
+
+def box_of(xy: np.ndarray) -> Box | None:
+    pts = xy[np.all(np.isfinite(xy), axis=1)]
+    if len(pts) == 0:
+        return None
+    return Box(float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max()))
+
+
+def skeleton_size_px(xy: np.ndarray) -> float:
+    """Diagonal of the landmark box: a scale for "how far apart" that follows the person's size."""
+    b = box_of(xy)
+    return float(np.hypot(b.x1 - b.x0, b.y1 - b.y0)) if b is not None else 0.0
+
+
+def same_person(a: np.ndarray, b: np.ndarray, frac: float) -> bool:
+    """Two landmark sets of one person: their head and trunk landmarks lie close relative to the
+    skeleton's size (limbs are left out: a partial re-detection often puts them elsewhere)."""
+    size = max(skeleton_size_px(a), skeleton_size_px(b), 1.0)
+    core = list(_CORE)
+    d = np.linalg.norm(a[core] - b[core], axis=1)
+    d = d[np.isfinite(d)]
+    return d.size > 0 and float(np.median(d)) < frac * size
+
+
+def paint_out(rgb: np.ndarray, xy: np.ndarray, margin_frac: float) -> tuple[np.ndarray, np.ndarray]:
+    """A copy of the frame with the person's head and trunk covered by the frame's median colour.
+
+    Only the core (head, shoulders, hips and the trunk between them) is covered: the detector keys on
+    it, and covering less leaves more of anyone standing behind or beside the person visible.
+    """
+    import cv2  # opencv comes with mediapipe
+
+    out = rgb.copy()
+    mask = np.zeros(rgb.shape[:2], dtype=np.uint8)
+    core = xy[list(_CORE)]
+    core = core[np.all(np.isfinite(core), axis=1)]
+    if len(core) == 0:
+        return out, mask.astype(bool)
+    radius = max(8, round(margin_frac * skeleton_size_px(xy)))
+    fill = tuple(int(c) for c in np.median(rgb[::8, ::8].reshape(-1, 3), axis=0))
+    hull = cv2.convexHull(np.round(core).astype(np.int32))
+    cv2.fillConvexPoly(mask, hull, 1)
+    cv2.polylines(mask, [hull], True, 1, thickness=2 * radius)  # the hull grown by the radius
+    painted = mask.astype(bool)
+    out[painted] = fill
+    return out, painted
+
+
+def _core_inside(xy: np.ndarray, mask: np.ndarray) -> float:
+    """Share of a detection's head/trunk landmarks that fall on the painted area."""
+    h, w = mask.shape
+    core = xy[list(_CORE)]
+    core = core[np.all(np.isfinite(core), axis=1)]
+    if len(core) == 0:
+        return 1.0
+    x = np.clip(np.round(core[:, 0]).astype(int), 0, w - 1)
+    y = np.clip(np.round(core[:, 1]).astype(int), 0, h - 1)
+    inside = mask[y, x] | (core[:, 0] < 0) | (core[:, 0] >= w) | (core[:, 1] < 0) | (core[:, 1] >= h)
+    return float(np.mean(inside & (mask[y, x])))
+
+
+def _share_inside(box: Box | None, outer: Box | None) -> float:
+    if box is None or outer is None or box.area <= 0:
+        return 1.0
+    inter = Box(max(box.x0, outer.x0), max(box.y0, outer.y0), min(box.x1, outer.x1), min(box.y1, outer.y1))
+    return inter.area / box.area
+
+
+def find_others(
+    rgb: np.ndarray, main_xy: np.ndarray | None, detect: DetectFn, cfg: PeopleConfig | None = None
+) -> OthersFound:
+    """People in the frame other than the tracked one (`main_xy`, (33, 2) px, or None if nobody is tracked)."""
+    cfg = cfg or PeopleConfig()
+    found: list[np.ndarray] = list(detect(rgb))
+    if cfg.masked_pass and main_xy is not None and np.any(np.isfinite(main_xy)):
+        painted, mask = paint_out(rgb, main_xy, cfg.paint_margin_frac)
+        # A detection whose head and trunk lie on the painted area is the tracked person guessed
+        # again from the limbs left visible, not somebody else.
+        main_box = box_of(main_xy)
+        found += [
+            xy
+            for xy in detect(painted)
+            if _core_inside(xy, mask) < 0.5 and _share_inside(box_of(xy), main_box) < cfg.max_inside_main_box
+        ]
+    others: list[np.ndarray] = []
+    for xy in found:
+        if main_xy is not None and same_person(xy, main_xy, cfg.same_person_px_frac):
+            continue
+        if any(same_person(xy, o, cfg.same_person_px_frac) for o in others):
+            continue
+        others.append(xy)
+    boxes = tuple(b for b in (box_of(o) for o in others) if b is not None)
+    return OthersFound(len(others), boxes, tuple(others))
+
+
+def legs_off_floor(xy: np.ndarray) -> float:
+    """|sin| of the flatter leg's hip->ankle line against the image horizontal: about 0 for a person
+    lying or sitting with a leg along the floor (both tests), about 1 standing, 0.8 kneeling upright."""
+    values = []
+    for hip, ankle in ((LM.LEFT_HIP, LM.LEFT_ANKLE), (LM.RIGHT_HIP, LM.RIGHT_ANKLE)):
+        v = xy[ankle] - xy[hip]
+        n = float(np.hypot(*v))
+        if np.all(np.isfinite(v)) and n > 0:
+            values.append(abs(float(v[1])) / n)
+    return min(values) if values else 1.0
+
+
+def person_on_the_floor(people_xy: list[np.ndarray], floor_max: float = 0.5) -> int | None:
+    """Index of the person doing the test: legs along the floor, and the largest such body (the one
+    on the mat near the camera, not a child sitting further back). None when nobody fits."""
+    fits = [i for i, xy in enumerate(people_xy) if legs_off_floor(xy) < floor_max]
+    if not fits:
+        return None
+    return max(fits, key=lambda i: skeleton_size_px(people_xy[i]))
