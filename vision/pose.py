@@ -100,7 +100,7 @@ class MediaPipePoseEstimator:
         if not model_path.is_file():
             raise VideoError(f"Pose model not found: {model_path}")
         self.name = model_path.name
-        mp, mpv, base_options = _mp()
+        mp, _, _ = _mp()
         self._mp = mp
         self._tracker: Any = None
         with quiet_native_stderr():
