@@ -120,14 +120,24 @@ def _test_of(clip: Path) -> str:
     return str(json.loads(clip.with_suffix(".json").read_text())["test"])
 
 
+ANNOTATED_CLIP = "slr_left_near_tworeps_m"
+
+
 @pytest.fixture(scope="module")
-def both_ways() -> dict[str, tuple[AnalysisResult, AnalysisResult]]:
+def annotated_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("annotated")
+
+
+@pytest.fixture(scope="module")
+def both_ways(annotated_dir: Path) -> dict[str, tuple[AnalysisResult, AnalysisResult]]:
     full = SamplingConfig(full_rate=True, workers=1)  # the old pipeline: every frame, one stream
     coarse = SamplingConfig(min_coarse_clip_s=0.0)  # the samples are short: force the first pass
     out = {}
     for clip in SAMPLES:
         test = _test_of(clip)
-        default = analyze_video(clip, AnalysisOptions(test=test, sampling=coarse))  # type: ignore[arg-type]
+        drawn = annotated_dir / f"{clip.stem}.mp4" if clip.stem == ANNOTATED_CLIP else None
+        options = AnalysisOptions(test=test, sampling=coarse, annotated_path=drawn)  # type: ignore[arg-type]
+        default = analyze_video(clip, options)
         reference = analyze_video(clip, AnalysisOptions(test=test, sampling=full))  # type: ignore[arg-type]
         out[clip.stem] = (default, reference)
     return out
@@ -156,3 +166,13 @@ def test_coarse_to_fine_peak_matches_a_full_rate_pass(
     assert np.all(np.min(np.abs(t[:, None] - clip_t[None, :]), axis=1) < 1e-6)
     doc = fast.to_json_dict()
     assert len(doc["frames"]) == doc["sampling"]["frames_analysed"]
+
+
+@pytest.mark.slow
+def test_annotated_video_of_a_coarse_to_fine_analysis_has_every_frame(
+    both_ways: dict[str, tuple[AnalysisResult, AnalysisResult]], annotated_dir: Path
+) -> None:
+    fast, full = both_ways[ANNOTATED_CLIP]
+    drawn = list(iter_frames(annotated_dir / f"{ANNOTATED_CLIP}.mp4"))
+    assert len(drawn) == len(full.series.t_s)  # every frame of the clip, not only the analysed ones
+    assert drawn[0].rgb.shape == (fast.video.height, fast.video.width, 3)

@@ -40,6 +40,8 @@ class PoseEstimator(Protocol):
 
     def new_stream(self) -> None: ...
 
+    def sibling(self) -> PoseEstimator: ...
+
     def close(self) -> None: ...
 
 
@@ -93,26 +95,22 @@ def _mp() -> tuple[Any, Any, Any]:
 class MediaPipePoseEstimator:
     """MediaPipe Tasks PoseLandmarker in VIDEO mode (+ HandLandmarker for fingertips on request)."""
 
-    def __init__(self, config: PoseConfig | None = None) -> None:
+    def __init__(self, config: PoseConfig | None = None, shared_counter: Any = None) -> None:
         self.config = config or PoseConfig()
         model_path = Path(self.config.model_path)
         if not model_path.is_file():
             raise VideoError(f"Pose model not found: {model_path}")
         self.name = model_path.name
-        mp, mpv, base_options = _mp()
+        mp, _, _ = _mp()
         self._mp = mp
         self._tracker: Any = None
         with quiet_native_stderr():
             try:
                 self._tracker = self._new_tracker()
-                self._counter = mpv.PoseLandmarker.create_from_options(
-                    mpv.PoseLandmarkerOptions(
-                        base_options=base_options(model_asset_path=str(model_path)),
-                        running_mode=mpv.RunningMode.IMAGE,
-                        num_poses=self.config.max_people,
-                        min_pose_detection_confidence=self.config.min_detection_confidence,
-                    )
-                )
+                # Another worker's counter is reused: IMAGE mode keeps no state and MediaPipe runs
+                # the calls on it one at a time; a second copy costs ~90 MB of RSS.
+                self._owns_counter = shared_counter is None
+                self._counter = shared_counter if shared_counter is not None else self._new_counter()
             except (RuntimeError, ValueError) as exc:
                 raise VideoError(f"Could not load the pose model {model_path.name}: {exc}") from exc
         self._hands: Any = None
@@ -123,6 +121,24 @@ class MediaPipePoseEstimator:
         self._hide_xy: np.ndarray | None = None
         self._warm = False
         self._hands_warm = False
+
+    def _new_counter(self) -> Any:
+        _, mpv, base_options = _mp()
+        return mpv.PoseLandmarker.create_from_options(
+            mpv.PoseLandmarkerOptions(
+                base_options=base_options(model_asset_path=str(self.config.model_path)),
+                running_mode=mpv.RunningMode.IMAGE,
+                num_poses=self.config.max_people,
+                min_pose_detection_confidence=self.config.min_detection_confidence,
+            )
+        )
+
+    def sibling(self) -> MediaPipePoseEstimator:
+        """An estimator for a second worker thread: its own tracking, this one's people counter.
+
+        Close it before this one (the counter is closed by its owner).
+        """
+        return MediaPipePoseEstimator(self.config, shared_counter=self._counter)
 
     def _new_tracker(self) -> Any:
         _, mpv, base_options = _mp()
@@ -166,7 +182,8 @@ class MediaPipePoseEstimator:
 
     def close(self) -> None:
         with quiet_native_stderr():
-            for task in (self._tracker, self._counter, self._hands):
+            counter = self._counter if self._owns_counter else None
+            for task in (self._tracker, counter, self._hands):
                 if task is not None:
                     task.close()
         self._hands = None

@@ -57,7 +57,7 @@ def _open_input(path: Path) -> Any:
         ) from exc
 
 
-def _video_stream(container: Any, path: Path) -> Any:
+def _video_stream(container: Any, path: Path, threads: bool = True) -> Any:
     if not container.streams.video:
         raise VideoError(f"{path.name} has no picture, only sound (or nothing). Choose a video clip.")
     stream = container.streams.video[0]
@@ -65,7 +65,13 @@ def _video_stream(container: Any, path: Path) -> Any:
         raise VideoError(
             f"The video in {path.name} uses a format this app cannot decode. Export it as MP4 (H.264)."
         )
-    stream.codec_context.thread_type = "AUTO"  # frame+slice threads inside libavcodec
+    if threads:
+        stream.codec_context.thread_type = "AUTO"  # frame+slice threads inside libavcodec
+    else:
+        # Frame threads each hold reference frames: at 4K that is ~100 MB per decoder. Callers that
+        # decode on several threads of their own (or need one frame) do without.
+        stream.codec_context.thread_type = "NONE"
+        stream.codec_context.thread_count = 1
     return stream
 
 
@@ -150,7 +156,7 @@ def probe_video(path: Path, max_size_mb: float | None = None) -> VideoMeta:
     _check_file(path, max_size_mb)
     container = _open_input(path)
     try:
-        stream = _video_stream(container, path)
+        stream = _video_stream(container, path, threads=False)
         decoded = _first_frames(container, stream, path)
         first = decoded[0]
         if _is_still_image(container, stream, len(decoded)):
@@ -247,6 +253,7 @@ def _decode_into(
     stop: threading.Event,
     max_side_px: int | None,
     span: Span | None = None,
+    threads: bool = True,
 ) -> None:
     """Producer thread body: demux + decode + convert, one Frame per queue slot.
 
@@ -258,7 +265,7 @@ def _decode_into(
     container = None
     try:
         container = _open_input(path)
-        stream = _video_stream(container, path)
+        stream = _video_stream(container, path, threads)
         time_base = stream.time_base or Fraction(1, 90000)
         fps = _stream_fps(stream)
         pts0: int | None = None
@@ -306,7 +313,8 @@ def _decode_into(
     finally:
         if container is not None:
             container.close()
-        if error is None and n_decoded == 0 and not stop.is_set():
+        starts_at_0 = span is None or span.start_s <= 0  # a later span may lie past a short clip's end
+        if error is None and n_decoded == 0 and starts_at_0 and not stop.is_set():
             error = VideoError(
                 f"{path.name} contains no picture that can be decoded. Record or export it again."
             )
@@ -314,19 +322,28 @@ def _decode_into(
 
 
 def iter_frames(
-    path: Path, *, prefetch: int = 8, max_side_px: int | None = None, span: Span | None = None
+    path: Path,
+    *,
+    prefetch: int = 8,
+    max_side_px: int | None = None,
+    span: Span | None = None,
+    threads: bool = True,
 ) -> Generator[Frame, None, None]:
     """Stream upright RGB frames with real timestamps (s, first frame at 0), decoded on a background thread.
 
     At most `prefetch` decoded frames wait in memory. Closing the generator early stops and joins the thread.
-    `span` limits the frames to a time range and a frame step (see `Span`).
+    `span` limits the frames to a time range and a frame step (see `Span`); `threads=False` decodes on
+    the one background thread only (less memory when several decoders run at once).
     """
     path = Path(path)
     _check_file(path, None)
     q: queue.Queue[Frame | _Stop] = queue.Queue(maxsize=max(1, prefetch))
     stop = threading.Event()
     worker = threading.Thread(
-        target=_decode_into, args=(path, q, stop, max_side_px, span), name=f"decode:{path.name}", daemon=True
+        target=_decode_into,
+        args=(path, q, stop, max_side_px, span, threads),
+        name=f"decode:{path.name}",
+        daemon=True,
     )
     worker.start()
     try:

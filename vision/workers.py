@@ -87,9 +87,12 @@ class PoseWorkers:
 
     def __enter__(self) -> PoseWorkers:
         try:
-            for _ in range(self.n_workers):
-                est = self._make()
-                self._stack.callback(est.close)  # every landmarker closed, even on errors
+            first = self._make()
+            self._stack.callback(first.close)  # every landmarker closed, even on errors
+            self._estimators.append(first)
+            for _ in range(self.n_workers - 1):
+                est = first.sibling()  # shares what keeps no per-stream state; closed before `first`
+                self._stack.callback(est.close)
                 self._estimators.append(est)
             self.name = self._estimators[0].name
             self._pool = self._stack.enter_context(
@@ -156,7 +159,8 @@ class PoseWorkers:
             # landmark smoothing have settled by its first reported frame, as in one pass over the clip.
             estimator.new_stream()
             warm = replace(span, start_s=max(span.start_s - self.warmup_s, 0.0))
-            for frame in iter_frames(path, max_side_px=self.max_side_px, span=warm):
+            frames = iter_frames(path, max_side_px=self.max_side_px, span=warm, threads=self.n_workers == 1)
+            for frame in frames:
                 pose = estimator.estimate(frame.rgb, frame.t_s, want_fingertips=stretch.fingertips)
                 if frame.t_s >= span.start_s - 1e-6:
                     height, width = frame.rgb.shape[:2]
