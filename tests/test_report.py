@@ -121,6 +121,7 @@ def test_report_page_renders_with_the_chart(imported: str, tmp_path: Path) -> No
     assert red_band > 2000, "no score band drawn"
 
 
+@pytest.mark.slow
 @poppler
 def test_report_from_analyze_save(history_url: str, tmp_path: Path) -> None:
     assert _run(history_url, ["analyze", str(CLIP), "--test", "slr", "--save", "--person", "Ada"]) == 0
