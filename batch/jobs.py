@@ -99,7 +99,8 @@ def analyze_clip(job: ClipJob) -> ClipOutcome:
 
     Each clip gets a fresh pose model: MediaPipe's VIDEO mode tracks across frames and needs rising
     timestamps, so a model reused from the previous clip would start from that clip's pose and give
-    (slightly) different numbers than `flexcheck analyze` on the same file. Loading it costs ~0.1 s.
+    (slightly) different numbers than `flexcheck analyze` on the same file. Loading it costs ~0.7 s
+    (measured on the shared 2-core machine), small beside the clip's own analysis.
     """
     from analysis.pipeline import ENGINE_VERSION, AnalysisOptions, analyze_video
     from vision.frames import VideoError

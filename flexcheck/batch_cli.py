@@ -91,7 +91,7 @@ def run_batch(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     from analysis.pipeline import ENGINE_VERSION
-    from batch.jobs import ClipJob, content_sha256, find_clips
+    from batch.jobs import BatchRow, ClipJob, content_sha256, find_clips
     from batch.results_csv import ResultsFile, ResultsFileError
 
     pattern = person_pattern(args.person_from_filename, args.save)
@@ -110,12 +110,27 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         raise BatchError(str(exc)) from exc
     model = args.model or settings.pose_model_path
     jobs: list[ClipJob] = []
+    unreadable: list[BatchRow] = []
     for path in clips:
         rel = path.relative_to(folder).as_posix()
-        sha = content_sha256(path)
+        try:
+            sha = content_sha256(path)
+        except OSError as exc:  # e.g. no permission: that clip's row says so, the batch goes on
+            unreadable.append(
+                BatchRow(
+                    rel,
+                    args.test,
+                    "",
+                    ENGINE_VERSION,
+                    error=f"internal error: cannot read: {exc.strerror or exc}",
+                )
+            )
+            continue
         if not results.is_done(rel, sha, args.test, ENGINE_VERSION):
             jobs.append(ClipJob(path.resolve(), rel, sha, args.test, args.side, args.height_cm, model))
-    skipped = len(clips) - len(jobs)
+    for row in unreadable:
+        results.append(row)
+    skipped = len(clips) - len(jobs) - len(unreadable)
     where = f"Ray at {args.ray}" if args.ray else f"{_workers(args)} local worker(s)"
     print(
         f"{len(clips)} clip(s) in {folder}: {skipped} already in {args.out}, analysing {len(jobs)} on {where}",
@@ -123,7 +138,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     )
     if args.json_dir:
         args.json_dir.mkdir(parents=True, exist_ok=True)
-    counts = {"valid": 0, "invalid": 0, "error": 0, "saved": 0}
+    counts = {"valid": 0, "invalid": 0, "error": len(unreadable), "saved": 0}
     store = _open_store(settings) if pattern is not None and jobs else None
     try:
         for outcome in _progress(_outcomes(jobs, args), len(jobs)):

@@ -77,7 +77,7 @@ def history_chart(
         t0, t1 = data["taken_at"].min(), data["taken_at"].max()
     else:
         t0 = t1 = pd.Timestamp.now()
-    pad = max(pd.Timedelta(hours=12), (t1 - t0) * 0.05)
+    pad = max(pd.Timedelta(days=7), (t1 - t0) * 0.05)  # a lone point gets day ticks, not hours
     x_lo, x_hi = (t0 - pad).isoformat(), (t1 + pad).isoformat()
     layers: list[alt.Chart] = []
     if bands:

@@ -8,6 +8,7 @@ machine against 0.24 s for fpdf2, and flowing layout with table headers repeated
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -36,12 +37,29 @@ PAGE_W, PAGE_H = A4
 MARGIN = 16 * mm
 CHART_W_PX, CHART_H_PX = 620, 230  # the Altair chart's own size; rendered at 2x for print
 CHART_SCALE = 2
+# Bitstream Vera ships inside ReportLab; embedding it makes every viewer (Chromium, poppler, Acrobat)
+# lay the text out alike, and it covers more than the Latin-1 of the built-in Helvetica.
+FONT, FONT_BOLD = "FlexVera", "FlexVera-Bold"
 _STYLES = getSampleStyleSheet()
-BODY = ParagraphStyle("body", parent=_STYLES["BodyText"], fontSize=9.5, leading=12.5)
+BODY = ParagraphStyle("body", parent=_STYLES["BodyText"], fontName=FONT, fontSize=9.5, leading=12.5)
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8, leading=10)
-CELL = ParagraphStyle("cell", parent=BODY, fontSize=7.5, leading=9)
-H1 = ParagraphStyle("h1", parent=_STYLES["Title"], fontSize=17, alignment=0, spaceAfter=4)
-H2 = ParagraphStyle("h2", parent=_STYLES["Heading2"], fontSize=12.5, spaceBefore=8, spaceAfter=3)
+CELL = ParagraphStyle("cell", parent=BODY, fontSize=7, leading=8.6)
+H1 = ParagraphStyle("h1", parent=_STYLES["Title"], fontName=FONT_BOLD, fontSize=17, alignment=0, spaceAfter=4)
+H2 = ParagraphStyle(
+    "h2", parent=_STYLES["Heading2"], fontName=FONT_BOLD, fontSize=12.5, spaceBefore=8, spaceAfter=3
+)
+
+
+def _register_fonts() -> None:
+    import reportlab
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    fonts = Path(reportlab.__file__).parent / "fonts"
+    pdfmetrics.registerFont(TTFont(FONT, str(fonts / "Vera.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(fonts / "VeraBd.ttf")))
 
 
 def _p(text: str, style: ParagraphStyle = BODY) -> Paragraph:
@@ -93,7 +111,7 @@ def _table(leg: TestLeg) -> Table:
                 _p(f"{r.engine_version} ({r.source})", CELL),
             ]
         )
-    widths = [27, 27, 24, *([15] if slr else []), 57 if slr else 72, 28]
+    widths = [30, 27, 24, *([14] if slr else []), 54 if slr else 68, 29]
     table = Table(
         [[_p(h, CELL) for h in head], *body], colWidths=[w * mm for w in widths], repeatRows=1, hAlign="LEFT"
     )
@@ -169,6 +187,7 @@ def _sources(data: ReportData) -> list[Flowable]:
 
 
 def render_pdf(data: ReportData) -> bytes:
+    _register_fonts()
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,
@@ -190,9 +209,9 @@ def render_pdf(data: ReportData) -> bytes:
 
     def footer(canvas: Any, _doc: Any) -> None:
         canvas.saveState()
-        canvas.setFont("Helvetica", 7.5)
+        canvas.setFont(FONT, 7)
         canvas.setFillColor(colors.HexColor("#444444"))
-        lines = simpleSplit(data.not_a_diagnosis, "Helvetica", 7.5, PAGE_W - 2 * MARGIN - 15 * mm)
+        lines = simpleSplit(data.not_a_diagnosis, FONT, 7, PAGE_W - 2 * MARGIN - 18 * mm)
         for i, line in enumerate(lines):
             canvas.drawString(MARGIN, MARGIN - 1 * mm - i * 3.2 * mm, line)
         canvas.drawRightString(PAGE_W - MARGIN, MARGIN - 1 * mm, f"page {canvas.getPageNumber()}")

@@ -233,6 +233,18 @@ def test_unreachable_ray_is_one_line(folder, tmp_path, capsys) -> None:
     assert err[-1].startswith("flexcheck: cannot reach the Ray cluster at 127.0.0.1:9")
 
 
+def test_missing_ray_is_one_line(folder, tmp_path, capsys) -> None:
+    out = tmp_path / "r.csv"
+    with mock.patch.dict(sys.modules, {"ray": None}):  # what `import ray` does when it is not installed
+        code = main(["batch", str(folder), "--test", "slr", "--ray", "auto", "--out", str(out)])
+    assert code == 2
+    assert (
+        capsys.readouterr().err.strip().splitlines()[-1]
+        == "flexcheck: --ray needs Ray: pip install 'flexcheck[ray]'"
+    )
+    assert not out.exists()
+
+
 def test_torn_last_line_is_dropped_and_foreign_csv_refused(tmp_path) -> None:
     path = tmp_path / "r.csv"
     rf = ResultsFile(path)

@@ -122,6 +122,7 @@ def test_report_page_renders_with_the_chart(imported: str, tmp_path: Path) -> No
     assert red_band > 2000, "no score band drawn"
 
 
+@pytest.mark.slow
 @poppler
 def test_report_from_analyze_save(history_url: str, tmp_path: Path) -> None:
     assert _run(history_url, ["analyze", str(CLIP), "--test", "slr", "--save", "--person", "Ada"]) == 0
@@ -145,3 +146,18 @@ def test_unknown_person_and_bad_dates_are_one_line(sqlite_url: str, tmp_path: Pa
     assert not (tmp_path / "x.pdf").exists()
     with pytest.raises(SystemExit):
         main(["report", "--person", "A", "--out", "x.pdf", "--from", "March"])
+
+
+def test_date_range_includes_both_ends(imported: str) -> None:
+    from report.data import collect
+
+    with HistoryStore.open(imported) as store:
+        data = collect(store, "Grace Hopper", date(2026, 1, 10), date(2026, 2, 15))
+    got = sorted((leg.test, leg.side, r.taken_at.strftime("%Y-%m-%d")) for leg in data.legs for r in leg.rows)
+    assert got == [
+        ("sit-reach", "right", "2026-02-15"),
+        ("slr", "left", "2026-01-10"),
+        ("slr", "right", "2026-02-01"),
+    ]
+    # the plan follows the latest valid measurement inside the range
+    assert data.plan is not None and data.plan.based_on == "2026-02-15, Sit-and-reach (right)"
