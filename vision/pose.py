@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,27 +62,43 @@ class PoseConfig:
     max_hands: int = 1
 
 
+_QUIET_LOCK = threading.Lock()
+_quiet_depth = 0  # quiet sections open in any thread: fd 2 is process-wide, so they share one redirect
+_quiet_saved_fd: int | None = None
+
+
 @contextlib.contextmanager
 def quiet_native_stderr() -> Iterator[None]:
     """Silence LiteRT/XNNPACK start-up and shutdown chatter written by C++ straight to fd 2.
 
     It is not an error and it buries the one-line messages the CLI prints. Python-level errors are
-    raised as exceptions and are not affected.
+    raised as exceptions and are not affected. Pose workers run on several threads: the first
+    section to open redirects fd 2 and the last to close restores it (two overlapping naive
+    redirects could leave stderr pointing at /dev/null for good).
     """
+    global _quiet_depth, _quiet_saved_fd
     try:
         fd = sys.stderr.fileno()
     except (AttributeError, OSError, ValueError):  # no real stderr (e.g. captured): nothing to silence
         yield
         return
-    sys.stderr.flush()
-    saved = os.dup(fd)
+    with _QUIET_LOCK:
+        if _quiet_depth == 0:
+            sys.stderr.flush()
+            _quiet_saved_fd = os.dup(fd)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, fd)
+            os.close(devnull)
+        _quiet_depth += 1
     try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), fd)
-            yield
+        yield
     finally:
-        os.dup2(saved, fd)
-        os.close(saved)
+        with _QUIET_LOCK:
+            _quiet_depth -= 1
+            if _quiet_depth == 0 and _quiet_saved_fd is not None:
+                os.dup2(_quiet_saved_fd, fd)
+                os.close(_quiet_saved_fd)
+                _quiet_saved_fd = None
 
 
 def _mp() -> tuple[Any, Any, Any]:
