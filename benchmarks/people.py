@@ -87,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
                     hits[a] += find_others(frame.rgb, main, detect_with(threshold), cfg).n_others >= 1
         others = truth["conditions"].get("other_people", 0)
         print(f"{clip.stem:40s} {others:6d} " + " ".join(f"{f'{hits[a]}/{n}':>18s}" for a in APPROACHES))
+    with quiet_native_stderr():
+        for detector in detectors.values():
+            detector.close()
     return 0
 
 
