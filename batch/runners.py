@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import socket
+import sys
+import types
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any
@@ -28,7 +31,8 @@ def run_pool(jobs: Sequence[ClipJob], workers: int) -> Iterator[ClipOutcome]:
         return
     ctx = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), mp_context=ctx)
-    futures: dict[Future[ClipOutcome], ClipJob] = {pool.submit(analyze_clip, job): job for job in jobs}
+    with _without_main():  # the workers start during the first submits
+        futures: dict[Future[ClipOutcome], ClipJob] = {pool.submit(analyze_clip, job): job for job in jobs}
     try:
         for fut in as_completed(futures):
             job = futures[fut]
@@ -38,6 +42,23 @@ def run_pool(jobs: Sequence[ClipJob], workers: int) -> Iterator[ClipOutcome]:
                 yield failed_outcome(job, "", f"internal error: worker failed: {type(exc).__name__}: {exc}")
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _without_main() -> Iterator[None]:
+    """Start spawned workers without re-running the parent's `__main__`.
+
+    A spawned child re-imports the parent's main module by path. The job function lives in
+    `batch.jobs` and needs nothing from it, and a host that swapped `__main__` for a script (Streamlit
+    does; its AppTest leaves one that no longer exists) would otherwise kill every worker.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 def _check_reachable(address: str) -> None:
