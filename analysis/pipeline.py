@@ -25,6 +25,7 @@ from analysis.measures import (
     SlrMeasures,
     measure_sit_reach,
     measure_slr,
+    near_side,
     posture_summary,
 )
 from analysis.result import (
@@ -131,14 +132,22 @@ class CameraView:
         return self.estimate is not None and self.estimate.corrected
 
 
-def _camera_view(lms: LandmarkSeries, test: TestKind, swing: cam.Swing, cfg: chk.CheckConfig) -> CameraView:
-    """Fit the sagittal plane; correct only when the view is not too oblique to trust the correction."""
-    static = cam.static_yaw_deg(lms, test)
+def _camera_view(
+    lms: LandmarkSeries,
+    test: TestKind,
+    swing: cam.Swing,
+    cfg: chk.CheckConfig,
+    still: np.ndarray | None = None,
+) -> CameraView:
+    """Fit the sagittal plane; correct only when the view is not too oblique to trust the correction.
+    `still`: frames where the body is at rest (the static cue's frames)."""
+    static = cam.static_yaw_deg(lms, test, still)
     fit = cam.fit_from_swing(lms, swing, static)
     if fit is None:
         return CameraView()
-    correct = abs(fit.yaw_deg) <= cfg.camera_correct_max_deg
-    return CameraView(fit, cam.estimate(fit, corrected=correct))
+    # Near side-on the estimate's noise (a few degrees) would add more error than the correction removes.
+    correct = test == "slr" and cfg.camera_note_deg <= abs(fit.yaw_deg) <= cfg.camera_correct_max_deg
+    return CameraView(fit, cam.estimate(fit, correct, static, cam.swing_only_yaw_deg(lms, swing)))
 
 
 def _analyze_slr(
@@ -146,9 +155,10 @@ def _analyze_slr(
 ) -> AnalysisResult:
     m = measure_slr(lms, options.side)
     hip, _, ankle = LEG_POINTS[m.side]
-    view = _camera_view(lms, "slr", cam.slr_swing(lms, hip, ankle, m.angle_deg), options.checks)
+    resting = np.abs(np.nan_to_num(m.angle_deg, nan=np.inf)) < cam.SLR_REST_DEG
+    view = _camera_view(lms, "slr", cam.slr_swing(lms, hip, ankle, m.angle_deg), options.checks, resting)
     if view.corrected and view.fit is not None:
-        m = measure_slr(cam.rectify(lms, view.fit), m.side)
+        m = measure_slr(cam.rectify(lms, view.fit, "slr", near_side(lms) == "left"), m.side)
     cfg = options.filters
     angle = clean_series(m.t_s, m.angle_deg, m.confidence, cfg)
     knee = clean_series(m.t_s, m.knee_flexion_deg, m.confidence, cfg)
@@ -164,7 +174,9 @@ def _analyze_sit_reach(
     m = measure_sit_reach(lms, options.side, options.height_cm)
     view = _camera_view(lms, "sit-reach", cam.sit_reach_swing(lms), options.checks)
     if view.corrected and view.fit is not None:
-        m = measure_sit_reach(cam.rectify(lms, view.fit), m.side, options.height_cm)
+        m = measure_sit_reach(
+            cam.rectify(lms, view.fit, "sit-reach", m.side == "left"), m.side, options.height_cm
+        )
     cfg = options.filters
     hip = clean_series(m.t_s, m.hip_angle_deg, m.confidence, cfg)
     knee = clean_series(m.t_s, m.knee_flexion_deg, m.confidence, cfg)
@@ -218,7 +230,9 @@ def _finish(
         found += chk.check_movement(test, reps)
         found += chk.check_in_frame(lms, test, at, cfg)
         found += chk.check_confidence(lms, test, at, cfg)
-        found += chk.check_camera(view.estimate, cfg) if view.estimate else chk.check_side_on(lms, at, cfg)
+        found += (
+            chk.check_camera(view.estimate, test, cfg) if view.estimate else chk.check_side_on(lms, at, cfg)
+        )
         found += chk.check_knee(_value_at(series.t_s, series.knee_flexion_deg, peak_s), test, cfg)
         if test == "slr":
             lift = series.extra.get("resting_lift_deg")
@@ -314,7 +328,7 @@ def _camera_shift(
     mode = "max" if test == "slr" else "min"
 
     def measure(f: cam.PlaneFit) -> tuple[float, float]:
-        rect = cam.rectify(lms, f)
+        rect = cam.rectify(lms, f, test, near_side(lms) == "left")
         m: SlrMeasures | SitReachMeasures = (
             measure_slr(rect, side) if test == "slr" else measure_sit_reach(rect, side, options.height_cm)
         )

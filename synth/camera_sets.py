@@ -201,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="*", default=None, help="render only these clips")
     ap.add_argument("--skip-existing", action="store_true", help="keep clips whose sidecar exists")
     ap.add_argument("--list", action="store_true", help="print the clip names and exit")
+    ap.add_argument(
+        "--reverse", action="store_true", help="render from the end (a second process on the same set)"
+    )
     args = ap.parse_args(argv)
     specs, default_dir = SETS[args.set]
     out_dir = args.out_dir or default_dir
@@ -215,10 +218,10 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"error: unknown clip(s) {sorted(unknown)}", file=sys.stderr)
         return 2
-    for spec in specs:
+    for spec in reversed(specs) if args.reverse else specs:
         if args.only and spec.name not in args.only:
             continue
-        if args.skip_existing and (out_dir / f"{spec.name}.json").exists():
+        if args.skip_existing and (out_dir / f"{spec.name}.mp4").exists():
             continue
         render_clip(spec, out_dir)
     return 0
