@@ -41,8 +41,8 @@ MIN_ARC_DEG = 25.0
 DIRECTION_BIN_DEG = 4.0
 # The camera is above the floor; allow a little upward tilt for a camera on the floor itself.
 MIN_PITCH_DEG = -8.0
-GRID_ALPHA_DEG = np.arange(-70.0, 70.1, 5.0)
-GRID_BETA_DEG = np.arange(-50.0, 50.1, 5.0)
+GRID_ALPHA_DEG = np.arange(-70.0, 70.1, 10.0)
+GRID_BETA_DEG = np.arange(-50.0, 50.1, 10.0)
 # MediaPipe hip points seen at a slant, as a fraction of the leg length per unit tan(yaw) (see `rectify`).
 HIP_PARALLAX = {"slr": 0.15, "sit-reach": 0.0}
 # Mean squared relative length residual of a swing seen square on (MediaPipe jitter and drift, ~0.8%).
@@ -219,8 +219,10 @@ def _neg_log_post(p: np.ndarray, pb: _Problem) -> float:
     n, e, u = o
     yaw, pitch = _yaw_pitch(pb.ref, n, e, u)
     pr = pb.priors
-    swing = _length_cost(p, pb.rs, pb.re, pb.w, pb.seg_id, pb.ref) if len(pb.rs) else 0.0
-    nlp = pr.swing_weight * pb.n_eff * swing / (2.0 * SWING_RESIDUAL_VAR)
+    nlp = 0.0
+    if pr.swing_weight > 0 and len(pb.rs):
+        swing = _length_cost(p, pb.rs, pb.re, pb.w, pb.seg_id, pb.ref)
+        nlp += pr.swing_weight * pb.n_eff * swing / (2.0 * SWING_RESIDUAL_VAR)
     roll = float(np.degrees(np.arctan2(u[0], -u[1])))  # world up seen tilted in the image (y down)
     nlp += 0.5 * (roll / pr.roll_sd_deg) ** 2
     nlp += 0.5 * ((pitch - pr.pitch_deg) / pr.pitch_sd_deg) ** 2
@@ -282,10 +284,11 @@ def fit_plane(
         id_all,
         ref,
         n_eff,
-        _rays(floor.start_px[fl_ok], f, c),
-        _rays(floor.end_px[fl_ok], f, c),
-        _rays(up_px[0][up_ok], f, c),
-        _rays(up_px[1][up_ok], f, c),
+        # Median image points: back-projecting 2 points per step instead of every frame keeps the fit fast.
+        _rays(np.median(floor.start_px[fl_ok], axis=0, keepdims=True), f, c),
+        _rays(np.median(floor.end_px[fl_ok], axis=0, keepdims=True), f, c),
+        _rays(np.median(up_px[0][up_ok], axis=0, keepdims=True), f, c),
+        _rays(np.median(up_px[1][up_ok], axis=0, keepdims=True), f, c),
         priors,
     )
     a_grid, b_grid = np.radians(GRID_ALPHA_DEG), np.radians(GRID_BETA_DEG)

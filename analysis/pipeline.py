@@ -58,6 +58,7 @@ class AnalysisOptions:
     max_size_mb: float = 2000.0  # refuse larger files with a clear message
     filters: FilterConfig = field(default_factory=FilterConfig)
     checks: chk.CheckConfig = field(default_factory=chk.CheckConfig)
+    camera_cues: bool = False  # also report each camera cue alone (benchmarks/accuracy.py)
 
 
 def analyze_video(path: Path, options: AnalysisOptions, progress: ProgressFn | None = None) -> AnalysisResult:
@@ -138,16 +139,19 @@ def _camera_view(
     swing: cam.Swing,
     cfg: chk.CheckConfig,
     still: np.ndarray | None = None,
+    cues: bool = False,
 ) -> CameraView:
     """Fit the sagittal plane; correct only when the view is not too oblique to trust the correction.
-    `still`: frames where the body is at rest (the static cue's frames)."""
+    `still`: frames where the body is at rest (the static cue's frames); `cues`: also fit the swing alone
+    (for the benchmark's cue table: one more fit)."""
     static = cam.static_yaw_deg(lms, test, still)
     fit = cam.fit_from_swing(lms, swing, static)
     if fit is None:
         return CameraView()
     # Near side-on the estimate's noise (a few degrees) would add more error than the correction removes.
     correct = test == "slr" and cfg.camera_note_deg <= abs(fit.yaw_deg) <= cfg.camera_correct_max_deg
-    return CameraView(fit, cam.estimate(fit, correct, static, cam.swing_only_yaw_deg(lms, swing)))
+    swing_yaw = cam.swing_only_yaw_deg(lms, swing) if cues else None
+    return CameraView(fit, cam.estimate(fit, correct, static, swing_yaw))
 
 
 def _analyze_slr(
@@ -156,7 +160,8 @@ def _analyze_slr(
     m = measure_slr(lms, options.side)
     hip, _, ankle = LEG_POINTS[m.side]
     resting = np.abs(np.nan_to_num(m.angle_deg, nan=np.inf)) < cam.SLR_REST_DEG
-    view = _camera_view(lms, "slr", cam.slr_swing(lms, hip, ankle, m.angle_deg), options.checks, resting)
+    swing = cam.slr_swing(lms, hip, ankle, m.angle_deg)
+    view = _camera_view(lms, "slr", swing, options.checks, resting, options.camera_cues)
     if view.corrected and view.fit is not None:
         m = measure_slr(cam.rectify(lms, view.fit, "slr", near_side(lms) == "left"), m.side)
     cfg = options.filters
@@ -172,7 +177,7 @@ def _analyze_sit_reach(
     lms: LandmarkSeries, video: VideoInfo, options: AnalysisOptions, model: str
 ) -> AnalysisResult:
     m = measure_sit_reach(lms, options.side, options.height_cm)
-    view = _camera_view(lms, "sit-reach", cam.sit_reach_swing(lms), options.checks)
+    view = _camera_view(lms, "sit-reach", cam.sit_reach_swing(lms), options.checks, None, options.camera_cues)
     if view.corrected and view.fit is not None:
         m = measure_sit_reach(
             cam.rectify(lms, view.fit, "sit-reach", m.side == "left"), m.side, options.height_cm

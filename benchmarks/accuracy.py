@@ -280,7 +280,8 @@ Analyzer = Callable[[Path, str, float | None], AnalysisResult]
 def run_engine(video: Path, test: str, height_cm: float | None) -> AnalysisResult:
     from analysis.pipeline import AnalysisOptions, analyze_video
 
-    return analyze_video(video, AnalysisOptions(test=test, side="auto", height_cm=height_cm))  # type: ignore[arg-type]
+    options = AnalysisOptions(test=test, side="auto", height_cm=height_cm, camera_cues=True)  # type: ignore[arg-type]
+    return analyze_video(video, options)
 
 
 def evaluate_clip(video: Path, sidecar: Path, analyze: Analyzer = run_engine) -> ClipScore:
