@@ -204,8 +204,9 @@ class _Problem:
 
 def _orient(p: np.ndarray, pb: _Problem) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     n = _normal(float(p[0]), float(p[1]))
-    floor_3d = np.nanmedian(_on_plane(pb.fl_e, pb.ref, n) - _on_plane(pb.fl_s, pb.ref, n), axis=0)
-    up_3d = np.nanmedian(_on_plane(pb.up_to, pb.ref, n) - _on_plane(pb.up_from, pb.ref, n), axis=0)
+    # One (median) image point each: see fit_plane.
+    floor_3d = (_on_plane(pb.fl_e, pb.ref, n) - _on_plane(pb.fl_s, pb.ref, n))[0]
+    up_3d = (_on_plane(pb.up_to, pb.ref, n) - _on_plane(pb.up_from, pb.ref, n))[0]
     if not (np.all(np.isfinite(floor_3d)) and np.all(np.isfinite(up_3d))) or np.linalg.norm(floor_3d) == 0:
         return None
     e, u = _frame(n, floor_3d, up_3d)

@@ -573,6 +573,7 @@ def propose_camera_thresholds(scores: list[ClipScore]) -> dict[str, Any]:
         )
     return {
         "targets": CAMERA_TARGETS,
+        "known_misses": {},
         "rendered_yaws_deg": sorted(
             {int(_yaw_group(s.yaw_true_deg)) for s in scores if s.kind == "synthetic"}
         ),
