@@ -30,6 +30,9 @@ class CheckConfig:
     # than the geometry explains (a render at 25 deg read the hip angle +10 and the reach -7 cm, +4 / -7 with
     # the plane corrected), so beyond this estimated yaw the result is refused rather than confidently wrong.
     sit_reach_max_yaw_deg: float = 15.0
+    # The seated far-side offsets are confused by a bent far knee (real clip sr_real_01, a side view, read
+    # -39 deg), so a sit-and-reach is refused only when MediaPipe's world landmarks agree it is oblique.
+    sit_reach_world_yaw_deg: float = 25.0
     min_found_fraction: float = 0.5
     low_visibility: float = 0.5
     very_low_visibility: float = 0.3
@@ -175,11 +178,17 @@ def max_yaw_deg(test: TestKind, cfg: CheckConfig) -> float:
     return cfg.camera_correct_max_deg if test == "slr" else cfg.sit_reach_max_yaw_deg
 
 
-def check_camera(camera: CameraEstimate, test: TestKind, cfg: CheckConfig) -> list[Check]:
-    """Say how far the camera was off the side view, which way to move it, and whether it was corrected."""
+def check_camera(
+    camera: CameraEstimate, test: TestKind, cfg: CheckConfig, world_yaw_deg: float | None = None
+) -> list[Check]:
+    """Say how far the camera was off the side view, which way to move it, and whether it was corrected.
+    `world_yaw_deg`: the unsigned yaw from MediaPipe's world landmarks (`camera_yaw_deg`), a second opinion."""
     yaw = camera.yaw_deg
     where = "toward your feet" if yaw > 0 else "toward your head"
-    if abs(yaw) > max_yaw_deg(test, cfg):
+    too_far = abs(yaw) > max_yaw_deg(test, cfg)
+    if test == "sit-reach":
+        too_far = too_far and world_yaw_deg is not None and world_yaw_deg >= cfg.sit_reach_world_yaw_deg
+    if too_far:
         return [
             Check(
                 "not_side_on",
@@ -197,7 +206,7 @@ def check_camera(camera: CameraEstimate, test: TestKind, cfg: CheckConfig) -> li
                 f"it. For the most accurate number, {turn_advice(yaw)}.",
             )
         ]
-    if abs(yaw) > cfg.camera_note_deg:
+    if abs(yaw) > cfg.camera_note_deg and (test == "slr" or (world_yaw_deg or 0.0) >= cfg.camera_note_deg):
         return [
             Check(
                 "not_side_on",

@@ -236,7 +236,9 @@ def _finish(
         found += chk.check_in_frame(lms, test, at, cfg)
         found += chk.check_confidence(lms, test, at, cfg)
         found += (
-            chk.check_camera(view.estimate, test, cfg) if view.estimate else chk.check_side_on(lms, at, cfg)
+            chk.check_camera(view.estimate, test, cfg, chk.camera_yaw_deg(lms, at))
+            if view.estimate
+            else chk.check_side_on(lms, at, cfg)
         )
         found += chk.check_knee(_value_at(series.t_s, series.knee_flexion_deg, peak_s), test, cfg)
         if test == "slr":

@@ -187,12 +187,12 @@ def test_camera_set_per_yaw_targets(camera_scores: list[acc.ClipScore]) -> None:
     """The issue's targets, clip by clip: within reach of the correction a valid, accurate number; beyond
     it a correct number or not_side_on; and never a confidently wrong valid result."""
     t = CAMERA["targets"]
-    known = CAMERA["known_misses"]  # clip -> why it misses a target today (refused, never wrong)
+    known = CAMERA["known_misses"]  # clip -> why it misses a target today; still never confidently wrong
     for s in camera_scores:
         yaw = abs(s.yaw_true_deg)
         if s.name in known:
             assert known[s.name], "a known miss needs its reason"
-            assert s.not_side_on_error and not s.valid, s
+            assert not s.valid or abs(s.peak_error_deg) <= t["never_valid_off_by_more_than_deg"], s
             continue
         limit_yaw = (
             t["slr_correct_up_to_yaw_deg"] if s.test == "slr" else t["sit_reach_correct_up_to_yaw_deg"]
