@@ -33,6 +33,7 @@ class CheckConfig:
     # The seated far-side offsets are confused by a bent far knee (real clip sr_real_01, a side view, read
     # -39 deg), so a sit-and-reach is refused only when MediaPipe's world landmarks agree it is oblique.
     sit_reach_world_yaw_deg: float = 25.0
+    sit_reach_sure_yaw_deg: float = 45.0  # beyond the worst misread of a side view (-39 deg), refuse anyway
     min_found_fraction: float = 0.5
     low_visibility: float = 0.5
     very_low_visibility: float = 0.3
@@ -187,7 +188,8 @@ def check_camera(
     where = "toward your feet" if yaw > 0 else "toward your head"
     too_far = abs(yaw) > max_yaw_deg(test, cfg)
     if test == "sit-reach":
-        too_far = too_far and world_yaw_deg is not None and world_yaw_deg >= cfg.sit_reach_world_yaw_deg
+        agree = world_yaw_deg is not None and world_yaw_deg >= cfg.sit_reach_world_yaw_deg
+        too_far = too_far and (agree or abs(yaw) > cfg.sit_reach_sure_yaw_deg)
     if too_far:
         return [
             Check(

@@ -403,5 +403,6 @@ def _uncertainty(
             camera_shift=shift_cm,
             yaw_deg=yaw,
         )
-        reach_u = unc.reach_uncertainty_cm(ev_r, best.reach_cm, scale_source)
+        tips = measures.fingertips_found[at] if isinstance(measures, SitReachMeasures) else np.ones(1, bool)
+        reach_u = unc.reach_uncertainty_cm(ev_r, best.reach_cm, scale_source, bool(np.any(tips)))
     return angle_u, reach_u

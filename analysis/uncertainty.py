@@ -33,6 +33,7 @@ CAMERA_SHIFT_FACTOR = 0.5
 REACH_PER_YAW_CM = 0.03
 SCALE_REL = {"height": 0.03, "world landmarks": 0.12, "none": 0.0}  # relative error of the cm scale
 REACH_SCALE_LEVER_CM = 12.0  # the scale acts on |reach| plus about this much of foot/hand offset
+KNUCKLE_FALLBACK_CM = 5.0  # no fingertip at the peak: the knuckles read ~4.6 cm short (measures.py)
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,12 @@ def angle_uncertainty_deg(test: str, ev: PeakEvidence) -> float:
     return round(Z90 * sd, 1)
 
 
-def reach_uncertainty_cm(ev: PeakEvidence, reach_cm: float, scale_source: str) -> float:
+def reach_uncertainty_cm(
+    ev: PeakEvidence, reach_cm: float, scale_source: str, fingertip_found: bool = True
+) -> float:
     base = BASE_CM / max(min(ev.visibility, 1.0), 0.3)
+    if not fingertip_found:
+        base = math.hypot(base, KNUCKLE_FALLBACK_CM)
     scale = SCALE_REL.get(scale_source, 0.12) * (abs(reach_cm) + REACH_SCALE_LEVER_CM)
     yaw_term = REACH_PER_YAW_CM * abs(ev.yaw_deg)
     camera = CAMERA_SHIFT_FACTOR * ev.camera_shift

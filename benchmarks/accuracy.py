@@ -547,6 +547,7 @@ CAMERA_TARGETS = {
     "sit_reach_max_abs_reach_error_cm": 2.0,
     "never_valid_off_by_more_than_deg": 4.0,
     "min_coverage": 0.9,
+    "min_valid_for_coverage": 5,
     "max_median_width_deg": 4.0,
     "max_median_reach_width_cm": 4.0,
 }
