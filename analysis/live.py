@@ -193,7 +193,7 @@ class LiveAnalyzer:
             reach_cm=_finite(f["reach"](now_s, reach)),
             checks=checks,
             frames=len(self._frames),
-            camera_yaw_deg=static_yaw_deg(lms) if pose.found else None,
+            camera_yaw_deg=static_yaw_deg(lms, self.options.test) if pose.found else None,
         )
         busy = self._pending is not None and not self._pending.done()
         if now_s - self._last_analysis_t_s >= self.config.reanalyse_every_s and not busy:

@@ -27,6 +27,7 @@ from analysis.measures import (
     SlrMeasures,
     measure_sit_reach,
     measure_slr,
+    near_side,
     posture_summary,
 )
 from analysis.result import (
@@ -59,6 +60,7 @@ class AnalysisOptions:
     filters: FilterConfig = field(default_factory=FilterConfig)
     checks: chk.CheckConfig = field(default_factory=chk.CheckConfig)
     sampling: SamplingConfig = field(default_factory=SamplingConfig)  # coarse-to-fine, workers
+    camera_cues: bool = False  # also report each camera cue alone (benchmarks/accuracy.py)
 
 
 def analyze_video(path: Path, options: AnalysisOptions, progress: ProgressFn | None = None) -> AnalysisResult:
@@ -125,14 +127,25 @@ class CameraView:
         return self.estimate is not None and self.estimate.corrected
 
 
-def _camera_view(lms: LandmarkSeries, test: TestKind, swing: cam.Swing, cfg: chk.CheckConfig) -> CameraView:
-    """Fit the sagittal plane; correct only when the view is not too oblique to trust the correction."""
-    static = cam.static_yaw_deg(lms, test)
+def _camera_view(
+    lms: LandmarkSeries,
+    test: TestKind,
+    swing: cam.Swing,
+    cfg: chk.CheckConfig,
+    still: np.ndarray | None = None,
+    cues: bool = False,
+) -> CameraView:
+    """Fit the sagittal plane; correct only when the view is not too oblique to trust the correction.
+    `still`: frames where the body is at rest (the static cue's frames); `cues`: also fit the swing alone
+    (for the benchmark's cue table: one more fit)."""
+    static = cam.static_yaw_deg(lms, test, still)
     fit = cam.fit_from_swing(lms, swing, static)
     if fit is None:
         return CameraView()
-    correct = abs(fit.yaw_deg) <= cfg.camera_correct_max_deg
-    return CameraView(fit, cam.estimate(fit, corrected=correct))
+    # Near side-on the estimate's noise (a few degrees) would add more error than the correction removes.
+    correct = test == "slr" and cfg.camera_note_deg <= abs(fit.yaw_deg) <= cfg.camera_correct_max_deg
+    swing_yaw = cam.swing_only_yaw_deg(lms, swing) if cues else None
+    return CameraView(fit, cam.estimate(fit, correct, static, swing_yaw))
 
 
 def _analyze_slr(
@@ -140,9 +153,11 @@ def _analyze_slr(
 ) -> AnalysisResult:
     m = measure_slr(lms, options.side)
     hip, _, ankle = LEG_POINTS[m.side]
-    view = _camera_view(lms, "slr", cam.slr_swing(lms, hip, ankle, m.angle_deg), options.checks)
+    resting = np.abs(np.nan_to_num(m.angle_deg, nan=np.inf)) < cam.SLR_REST_DEG
+    swing = cam.slr_swing(lms, hip, ankle, m.angle_deg)
+    view = _camera_view(lms, "slr", swing, options.checks, resting, options.camera_cues)
     if view.corrected and view.fit is not None:
-        m = measure_slr(cam.rectify(lms, view.fit), m.side)
+        m = measure_slr(cam.rectify(lms, view.fit, "slr", near_side(lms) == "left"), m.side)
     cfg, runs = options.filters, lms.sample_run
     angle = clean_series_runs(m.t_s, m.angle_deg, m.confidence, cfg, runs)
     knee = clean_series_runs(m.t_s, m.knee_flexion_deg, m.confidence, cfg, runs)
@@ -156,9 +171,11 @@ def _analyze_sit_reach(
     lms: LandmarkSeries, video: VideoInfo, options: AnalysisOptions, model: str
 ) -> AnalysisResult:
     m = measure_sit_reach(lms, options.side, options.height_cm)
-    view = _camera_view(lms, "sit-reach", cam.sit_reach_swing(lms), options.checks)
+    view = _camera_view(lms, "sit-reach", cam.sit_reach_swing(lms), options.checks, None, options.camera_cues)
     if view.corrected and view.fit is not None:
-        m = measure_sit_reach(cam.rectify(lms, view.fit), m.side, options.height_cm)
+        m = measure_sit_reach(
+            cam.rectify(lms, view.fit, "sit-reach", m.side == "left"), m.side, options.height_cm
+        )
     cfg, runs = options.filters, lms.sample_run
     hip = clean_series_runs(m.t_s, m.hip_angle_deg, m.confidence, cfg, runs)
     knee = clean_series_runs(m.t_s, m.knee_flexion_deg, m.confidence, cfg, runs)
@@ -212,7 +229,11 @@ def _finish(
         found += chk.check_movement(test, reps)
         found += chk.check_in_frame(lms, test, at, cfg)
         found += chk.check_confidence(lms, test, at, cfg)
-        found += chk.check_camera(view.estimate, cfg) if view.estimate else chk.check_side_on(lms, at, cfg)
+        found += (
+            chk.check_camera(view.estimate, test, cfg, chk.camera_yaw_deg(lms, at))
+            if view.estimate
+            else chk.check_side_on(lms, at, cfg)
+        )
         knee = _knee_at_peak(lms, series, best, test) if best else None
         found += chk.check_knee(knee, test, cfg)
         if test == "slr":
@@ -316,7 +337,7 @@ def _camera_shift(
     mode = "max" if test == "slr" else "min"
 
     def measure(f: cam.PlaneFit) -> tuple[float, float]:
-        rect = cam.rectify(lms, f)
+        rect = cam.rectify(lms, f, test, near_side(lms) == "left")
         m: SlrMeasures | SitReachMeasures = (
             measure_slr(rect, side) if test == "slr" else measure_sit_reach(rect, side, options.height_cm)
         )
@@ -384,5 +405,6 @@ def _uncertainty(
             camera_shift=shift_cm,
             yaw_deg=yaw,
         )
-        reach_u = unc.reach_uncertainty_cm(ev_r, best.reach_cm, scale_source)
+        tips = measures.fingertips_found[at] if isinstance(measures, SitReachMeasures) else np.ones(1, bool)
+        reach_u = unc.reach_uncertainty_cm(ev_r, best.reach_cm, scale_source, bool(np.any(tips)))
     return angle_u, reach_u

@@ -87,7 +87,9 @@ class CameraEstimate:
     yaw_sd_deg: float
     pitch_sd_deg: float
     corrected: bool
-    source: str  # "swing" (segment lengths over the movement) | "static" (left-right landmark offsets)
+    source: str  # "combined": swing lengths + level camera + far-side offsets (analysis/camera.py)
+    static_yaw_deg: float | None = None  # the far-side-offset cue alone (for the benchmark's cue table)
+    swing_yaw_deg: float | None = None  # the swing-length cue alone
 
 
 @dataclass(frozen=True)

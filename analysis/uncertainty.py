@@ -9,9 +9,10 @@ Built from what this clip shows, added in quadrature (independent sources, in th
 - the camera: how much the number moves when the estimated plane turns by one standard deviation,
   and how far the view is from side-on (each degree of yaw adds a little model error).
 
-The constants are fitted on the renders in benchmarks/clips/camera_calib (never the test clips):
-`python benchmarks/accuracy.py benchmarks/clips/camera_calib --calibration` prints the coverage and
-median width they give; docs/MEASURES.md has the numbers on the check set.
+The constants were set by hand on renders the oblique-camera tests do not use: the floor on the
+side-on sample clips (sample_videos/), the camera factor on benchmarks/clips/camera_calib (only 3
+clips: a coarse fit). `python benchmarks/accuracy.py FOLDER` prints the coverage and median width per
+group; docs/MEASURES.md has the numbers on the check set (tests/clips/camera).
 """
 
 from __future__ import annotations
@@ -22,13 +23,17 @@ from dataclasses import dataclass
 import numpy as np
 
 Z90 = 1.645  # two-sided 90% of a normal distribution
-BASE_DEG = {"slr": 1.1, "sit-reach": 1.3}
+BASE_DEG = {"slr": 1.25, "sit-reach": 1.3}
 BASE_CM = 0.9
 LANDMARK_PX = 2.0
 PER_YAW_DEG = 0.04  # extra sd per degree of |yaw| (correction model error), deg/deg
+# The plane's sd comes mostly from the priors (static cue, level camera), so turning it by a full sd
+# overstates how far the peak moves: the calibration renders' errors were about half of it.
+CAMERA_SHIFT_FACTOR = 0.5
 REACH_PER_YAW_CM = 0.03
 SCALE_REL = {"height": 0.03, "world landmarks": 0.12, "none": 0.0}  # relative error of the cm scale
 REACH_SCALE_LEVER_CM = 12.0  # the scale acts on |reach| plus about this much of foot/hand offset
+KNUCKLE_FALLBACK_CM = 5.0  # no fingertip at the peak: the knuckles read ~4.6 cm short (measures.py)
 
 
 @dataclass(frozen=True)
@@ -52,15 +57,21 @@ def angle_uncertainty_deg(test: str, ev: PeakEvidence) -> float:
     base = BASE_DEG.get(test, 1.5) / max(min(ev.visibility, 1.0), 0.3)
     resolution = math.degrees(LANDMARK_PX / max(ev.segment_px, 20.0))
     yaw_term = PER_YAW_DEG * abs(ev.yaw_deg)
-    sd = math.sqrt(base**2 + _random_sd(ev) ** 2 + resolution**2 + ev.camera_shift**2 + yaw_term**2)
+    camera = CAMERA_SHIFT_FACTOR * ev.camera_shift
+    sd = math.sqrt(base**2 + _random_sd(ev) ** 2 + resolution**2 + camera**2 + yaw_term**2)
     return round(Z90 * sd, 1)
 
 
-def reach_uncertainty_cm(ev: PeakEvidence, reach_cm: float, scale_source: str) -> float:
+def reach_uncertainty_cm(
+    ev: PeakEvidence, reach_cm: float, scale_source: str, fingertip_found: bool = True
+) -> float:
     base = BASE_CM / max(min(ev.visibility, 1.0), 0.3)
+    if not fingertip_found:
+        base = math.hypot(base, KNUCKLE_FALLBACK_CM)
     scale = SCALE_REL.get(scale_source, 0.12) * (abs(reach_cm) + REACH_SCALE_LEVER_CM)
     yaw_term = REACH_PER_YAW_CM * abs(ev.yaw_deg)
-    sd = math.sqrt(base**2 + _random_sd(ev) ** 2 + scale**2 + ev.camera_shift**2 + yaw_term**2)
+    camera = CAMERA_SHIFT_FACTOR * ev.camera_shift
+    sd = math.sqrt(base**2 + _random_sd(ev) ** 2 + scale**2 + camera**2 + yaw_term**2)
     return round(Z90 * sd, 1)
 
 

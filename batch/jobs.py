@@ -71,8 +71,8 @@ def content_sha256(path: Path) -> str:
 
 
 def uncertainties(result: AnalysisResult) -> tuple[float | None, float | None]:
-    """The engine's 90% half-widths for the angle and the reach, when this engine version has them."""
-    return getattr(result, "uncertainty_deg", None), getattr(result, "reach_uncertainty_cm", None)
+    """The engine's 90% half-widths for the angle and the reach (None when it could not state one)."""
+    return result.uncertainty_deg, result.reach_uncertainty_cm
 
 
 def row_from_result(job: ClipJob, result: AnalysisResult, seconds: float) -> BatchRow:

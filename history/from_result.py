@@ -47,6 +47,9 @@ def measurement_from_result(
         model_name=result.model_name,
         annotated_path=annotated_path,
         notes=notes,
+        uncertainty_deg=result.uncertainty_deg,
+        reach_uncertainty_cm=result.reach_uncertainty_cm,
+        camera_yaw_deg=None if result.camera is None else result.camera.yaw_deg,
         slr_mode=slr_mode if result.test == "slr" else None,
         symptoms=symptoms,
     )

@@ -159,31 +159,24 @@ CHECK: tuple[ClipSpec, ...] = (
     slr(-20, "right", "left", "heavym", 66, 14, "360", scene="warm"),
     slr(30, "left", "right", "avgm", 76, 12, "540"),
     slr(-30, "left", "left", "slimf", 74, 8, "360"),
-    sit_reach(20, "left", "heavym", 34, 16, "360", scene="warm"),
-    sit_reach(-20, "right", "heavyf", 28, 6, "540", scene="warm"),
     slr(0, "left", "right", "heavyf", 70, 18, "360"),
     sit_reach(0, "right", "avgm", 22, 12, "360"),
     slr(10, "left", "left", "heavym", 60, 10, "360", scene="warm"),
     slr(-10, "right", "right", "avgm", 82, 4, "360"),
-    sit_reach(30, "right", "slimf", 46, 8, "360"),
-    sit_reach(-30, "left", "avgm", 44, 10, "360"),
     # Beyond what the correction should trust: a correct number or not_side_on.
+    # (Sit-and-reach at +-20 / +-30 is not rendered yet: ~10 s per frame on the shared machine.)
     slr(40, "right", "right", "slimf", 70, 12, "360"),
     sit_reach(-40, "right", "slimf", 36, 10, "360"),
     slr(-40, "left", "left", "heavym", 78, 10, "360"),
     sit_reach(40, "left", "heavyf", 42, 12, "360", scene="warm"),
 )
 
+# Rendered so far (the shared machine rendered at ~10 s per frame); more bodies, scenes and yaws
+# (e.g. +-5, +-35 and sit-and-reach) would make the fitted constants firmer.
 CALIB: tuple[ClipSpec, ...] = (
     slr(-25, "right", "left", "stockym", 79, 13, "540", scene="bright", prefix="cal_", long=True),
     sit_reach(25, "left", "tallf", 47, 7, "360", scene="bright", prefix="cal_"),
     slr(15, "right", "right", "tallf", 75, 11, "360", scene="cool", prefix="cal_"),
-    sit_reach(-15, "right", "stockym", 39, 11, "360", scene="cool", prefix="cal_"),
-    slr(35, "right", "left", "heavym", 81, 3, "360", scene="cool", prefix="cal_"),
-    sit_reach(-35, "left", "heavyf", 26, 15, "360", scene="cool", prefix="cal_"),
-    slr(-15, "left", "left", "heavyf", 63, 5, "360", scene="cool", prefix="cal_"),
-    sit_reach(5, "right", "avgm", 33, 3, "360", scene="bright", prefix="cal_"),
-    slr(5, "left", "right", "stockym", 58, 7, "360", scene="bright", prefix="cal_"),
 )
 
 SETS = {
@@ -201,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="*", default=None, help="render only these clips")
     ap.add_argument("--skip-existing", action="store_true", help="keep clips whose sidecar exists")
     ap.add_argument("--list", action="store_true", help="print the clip names and exit")
+    ap.add_argument(
+        "--reverse", action="store_true", help="render from the end (a second process on the same set)"
+    )
     args = ap.parse_args(argv)
     specs, default_dir = SETS[args.set]
     out_dir = args.out_dir or default_dir
@@ -215,10 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"error: unknown clip(s) {sorted(unknown)}", file=sys.stderr)
         return 2
-    for spec in specs:
+    for spec in reversed(specs) if args.reverse else specs:
         if args.only and spec.name not in args.only:
             continue
-        if args.skip_existing and (out_dir / f"{spec.name}.json").exists():
+        if args.skip_existing and (out_dir / f"{spec.name}.mp4").exists():
             continue
         render_clip(spec, out_dir)
     return 0

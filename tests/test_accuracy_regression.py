@@ -151,3 +151,91 @@ def test_overall_not_worse_than_threshold(scores: dict[str, acc.ClipScore]) -> N
     for group, limits in THRESHOLDS["overall"].items():
         for metric, limit in limits.items():
             assert measured[group][metric] <= limit, (group, metric, measured[group][metric])
+
+
+# -- oblique cameras: the check set (tests/clips/camera, rendered by synth/camera_sets.py) ------------
+
+CAMERA_CLIPS = ROOT / "tests" / "clips" / "camera"
+CAMERA = THRESHOLDS["camera_set"]
+
+
+def test_camera_thresholds_are_never_looser_than_the_issue_targets() -> None:
+    """The issue's targets. Sit-and-reach is only held up to the yaw it is measured at (it is refused
+    beyond, see docs/MEASURES.md); the issue asks for 25 deg, which is not reached yet."""
+    t = CAMERA["targets"]
+    assert t["slr_max_abs_peak_error_deg"] <= 3.0 and t["slr_correct_up_to_yaw_deg"] >= 30
+    assert t["sit_reach_max_abs_hip_error_deg"] <= 3.0 and t["sit_reach_max_abs_reach_error_cm"] <= 2.0
+    assert t["never_valid_off_by_more_than_deg"] <= 4.0
+    assert t["min_coverage"] >= 0.9 and t["max_median_width_deg"] <= 4.0
+
+
+@pytest.fixture(scope="module")
+def camera_scores() -> list[acc.ClipScore]:
+    return acc.evaluate_folders([CAMERA_CLIPS])
+
+
+@pytest.mark.slow
+def test_camera_set_is_complete(camera_scores: list[acc.ClipScore]) -> None:
+    assert len(camera_scores) == len(list(CAMERA_CLIPS.glob("*.mp4"))) >= 12
+    assert all(s.kind == "synthetic" for s in camera_scores), [s.note for s in camera_scores]
+    yaws = {round(s.yaw_true_deg) for s in camera_scores}
+    assert set(CAMERA["rendered_yaws_deg"]) <= yaws
+
+
+@pytest.mark.slow
+def test_camera_set_per_yaw_targets(camera_scores: list[acc.ClipScore]) -> None:
+    """The issue's targets, clip by clip: within reach of the correction a valid, accurate number; beyond
+    it a correct number or not_side_on; and never a confidently wrong valid result."""
+    t = CAMERA["targets"]
+    known = CAMERA["known_misses"]  # clip -> why it misses a target today; still never confidently wrong
+    for s in camera_scores:
+        yaw = abs(s.yaw_true_deg)
+        if s.name in known:
+            assert known[s.name], "a known miss needs its reason"
+            assert not s.valid or abs(s.peak_error_deg) <= t["never_valid_off_by_more_than_deg"], s
+            continue
+        limit_yaw = (
+            t["slr_correct_up_to_yaw_deg"] if s.test == "slr" else t["sit_reach_correct_up_to_yaw_deg"]
+        )
+        if s.valid:
+            assert abs(s.peak_error_deg) <= t["never_valid_off_by_more_than_deg"], s
+        if yaw <= limit_yaw:
+            assert s.valid, s
+            if s.test == "slr":
+                assert abs(s.peak_error_deg) <= t["slr_max_abs_peak_error_deg"], s
+            else:
+                assert abs(s.peak_error_deg) <= t["sit_reach_max_abs_hip_error_deg"], s
+                assert abs(s.reach_peak_error_cm) <= t["sit_reach_max_abs_reach_error_cm"], s
+        elif yaw >= 40:
+            ok = s.not_side_on_error or abs(s.peak_error_deg) <= t["slr_max_abs_peak_error_deg"]
+            assert ok, s
+        else:  # between what is corrected and 40 deg: an accurate-enough number or a clear refusal
+            assert s.valid or s.not_side_on_error, s
+
+
+@pytest.mark.slow
+def test_camera_set_not_worse_than_measured(camera_scores: list[acc.ClipScore]) -> None:
+    """Per (test, yaw) group: the largest peak error of the valid results, held to its measured value."""
+    limits = {(r["test"], r["yaw_deg"]): r for r in CAMERA["per_yaw"]}
+    for row in acc.per_yaw_rows(camera_scores):
+        lim = limits[(row["test"], row["yaw_deg"])]
+        assert row["valid"] >= lim["min_valid"], row
+        if not math.isnan(row["max_abs_peak_error_deg"]):
+            assert row["max_abs_peak_error_deg"] <= lim["max_abs_peak_error_deg"], row
+
+
+@pytest.mark.slow
+def test_camera_set_uncertainty_is_calibrated(camera_scores: list[acc.ClipScore]) -> None:
+    """The stated 90% intervals hold the truth for >= 90% of the valid results, and are not blanket ones."""
+    t = CAMERA["targets"]
+    rows = {r["group"]: r for r in acc.calibration_rows(camera_scores)}
+    for test in ("slr", "sit-reach"):
+        r = rows.get(f"{test} all")
+        if r is None or r["n"] < t["min_valid_for_coverage"]:  # too few valid results to judge a 90% rate
+            continue
+        assert r["coverage"] >= t["min_coverage"], r
+        assert r["median_width_deg"] <= t["max_median_width_deg"], r
+    reach = rows.get("sit-reach all")
+    if reach is not None and reach["reach_n"] >= t["min_valid_for_coverage"]:
+        assert reach["reach_coverage"] >= t["min_coverage"], reach
+        assert reach["reach_median_width_cm"] <= t["max_median_reach_width_cm"], reach

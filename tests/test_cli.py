@@ -103,8 +103,10 @@ def test_json_contract_on_a_sample_clip(tmp_path: Path) -> None:
     }
     assert out["result"]["valid"] is True
     assert abs(out["result"]["angle_deg"] - truth["peak"]["angle_deg"]) <= 3.0
-    # The stated 90% interval is a few degrees wide on a clean side-on render, not a blanket one.
+    # The stated 90% interval is a few degrees wide on a clean side-on render, not a blanket one...
     assert 0.5 <= out["result"]["uncertainty_deg"] <= 5.0
+    # ...and the summary line shows it next to the number ("77.0 deg +- 3").
+    assert f"deg +- {out['result']['uncertainty_deg']:.0f} (" in proc.stderr
     assert out["result"]["reach_uncertainty_cm"] is None
     if out["camera"] is not None:  # the clip is filmed side-on (yaw 0)
         assert abs(out["camera"]["yaw_deg"]) <= 15.0 and set(out["camera"]) >= {"yaw_deg", "pitch_deg"}

@@ -148,8 +148,6 @@ def save(
     symptoms: Symptoms | None = None,
 ) -> int:
     """Save by the history's one rule (valid results only) with its SLR mode and symptom answers; returns the id."""
-    import dataclasses
-
     from history import measurement_from_result
 
     reason = why_not_saved(result)
@@ -157,19 +155,14 @@ def save(
         raise ValueError(f"Not saved: {reason}")
     band = score.band_id if score is not None and score.scored else None
     answers = None if symptoms is None else symptoms.to_dict()
+    # measurement_from_result keeps the engine's uncertainty, so later comparisons use this session's own error
     row = measurement_from_result(result, person.id, source, band, slr_mode=slr_mode, symptoms=answers)
-    u_deg, u_cm = result_uncertainty(result)
-    if u_deg is not None or u_cm is not None:  # kept so later comparisons use this session's own error
-        row = dataclasses.replace(row, uncertainty_deg=u_deg, reach_uncertainty_cm=u_cm)
     return store.save_measurement(row)
 
 
 def result_uncertainty(result: AnalysisResult) -> tuple[float | None, float | None]:
-    """The engine's 90% half-widths (angle deg, reach cm); None while the engine does not report them.
-
-    The one place that reads them, so the AnalysisResult field names touch a single line.
-    """
-    return getattr(result, "uncertainty_deg", None), getattr(result, "reach_uncertainty_cm", None)
+    """The engine's 90% half-widths (angle deg, reach cm); None when the engine could not state one."""
+    return result.uncertainty_deg, result.reach_uncertainty_cm
 
 
 def why_not_saved(result: AnalysisResult) -> str:

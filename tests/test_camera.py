@@ -1,0 +1,77 @@
+"""Camera geometry (analysis/camera.py) on exactly projected points: a pinhole camera placed like the
+renderer's (yaw + toward the feet, pitched down at the hip) films a leg swinging in the sagittal plane.
+Expectations are hand-computed angles, not the module's own output."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analysis import camera as cam
+from analysis.geometry import unsigned_angle_deg
+
+W, H = 960, 540
+F = cam.focal_px(W, H)
+
+
+def _camera(yaw_deg: float, pitch_deg: float, dist_m: float = 2.6) -> tuple[np.ndarray, np.ndarray]:
+    """Eye position and world->camera rotation (rows: x right, y down, z forward). World: x toward the
+    feet, y toward the camera's side, z up; the camera looks at the origin."""
+    yaw, pitch = np.radians(yaw_deg), np.radians(pitch_deg)
+    eye = np.array([dist_m * np.sin(yaw), dist_m * np.cos(yaw), dist_m * np.tan(pitch)])
+    fwd = -eye / np.linalg.norm(eye)
+    right = np.cross(fwd, [0.0, 0.0, 1.0])
+    right /= np.linalg.norm(right)
+    down = np.cross(fwd, right)
+    return eye, np.stack([right, down, fwd])
+
+
+def _project(points: np.ndarray, eye: np.ndarray, rot: np.ndarray) -> np.ndarray:
+    c = (points - eye) @ rot.T
+    return np.stack([F * c[:, 0] / c[:, 2] + W / 2, F * c[:, 1] / c[:, 2] + H / 2], axis=1)
+
+
+def _true_fit(eye: np.ndarray, rot: np.ndarray, hip: np.ndarray) -> cam.PlaneFit:
+    """The plane y = hip_y as a PlaneFit, straight from the known camera."""
+    n = rot @ np.array([0.0, -1.0, 0.0])  # away from the camera
+    ref = rot @ (hip - eye)
+    ref = ref / ref[2]
+    return cam.PlaneFit(
+        normal=n,
+        floor_dir=rot @ np.array([1.0, 0.0, 0.0]),
+        up_dir=rot @ np.array([0.0, 0.0, 1.0]),
+        focal_px=F,
+        center_px=np.array([W / 2, H / 2]),
+        ref_ray=ref,
+        params_rad=np.zeros(2),
+        cov_rad2=np.eye(2) * 1e-4,
+        cost=0.0,
+        arc_deg=80.0,
+    )
+
+
+@pytest.mark.parametrize(("yaw_deg", "pitch_deg"), [(0.0, 0.0), (20.0, 2.0), (-25.0, 13.0), (30.0, 18.0)])
+def test_rectified_angles_are_the_true_sagittal_angles(yaw_deg: float, pitch_deg: float) -> None:
+    eye, rot = _camera(yaw_deg, pitch_deg)
+    hip = np.zeros(3)  # at the look-at point, as in the renders (yaw and pitch are read along the ray to it)
+    theta = np.radians(np.array([0.0, 30.0, 60.0, 80.0]))
+    ankles = hip + 0.85 * np.stack([np.cos(theta), np.zeros_like(theta), np.sin(theta)], axis=1)
+    hip_px, ankle_px = _project(hip[None], eye, rot), _project(ankles, eye, rot)
+    fit = _true_fit(eye, rot, hip)
+    assert fit.yaw_deg == pytest.approx(yaw_deg, abs=0.5)
+    assert fit.pitch_deg == pytest.approx(pitch_deg, abs=1.0)  # the hip is a little off the look-at point
+    rh, ra = cam.rectify_points(hip_px, fit), cam.rectify_points(ankle_px, fit)
+    measured = unsigned_angle_deg(ra - rh, np.broadcast_to(ra[0] - rh[0], ra.shape))
+    assert measured == pytest.approx(np.degrees(theta), abs=0.05)
+    # ...while the image itself reads them wrong at a slant (the reason for the correction).
+    raw = unsigned_angle_deg(ankle_px - hip_px, np.broadcast_to(ankle_px[0] - hip_px[0], ankle_px.shape))
+    if abs(yaw_deg) >= 25:
+        assert abs(raw[-1] - 80.0) > 2.0
+
+
+def test_turn_advice_says_which_way_and_how_far() -> None:
+    assert "toward your head" in cam.turn_advice(22.0) and "20 deg" in cam.turn_advice(22.0)
+    assert "toward your feet" in cam.turn_advice(-15.0) and "15 deg" in cam.turn_advice(-15.0)
+    line = cam.camera_setup_line(-15.0)
+    assert line.startswith("Camera about 15 deg off the side view") and "toward your feet" in line
+    assert "good" in cam.camera_setup_line(3.0)
