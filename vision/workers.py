@@ -10,6 +10,7 @@ frames only settle the tracker and its landmark smoothing, and are not reported.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import threading
 from collections.abc import Callable, Sequence
@@ -64,6 +65,9 @@ def split_even(stretches: Sequence[Stretch], n_workers: int, fps: float) -> list
             rest = replace(rest, span=replace(rest.span, start_s=cut_s))
             worker, filled = worker + 1, 0.0
     return [r for r in runs if r]
+
+
+PROGRESS_EVERY_S = 0.25  # how often the caller's progress function is told
 
 
 class PoseWorkers:
@@ -131,13 +135,16 @@ class PoseWorkers:
         def tick() -> None:
             with lock:
                 done[0] += 1
-                if progress is not None and done[0] % 10 == 0:
-                    progress(min(done[0] / total, 1.0))
 
         futures = [
             self._pool.submit(self._run_one, path, run, est, display_size, tick)
             for run, est in zip(runs, self._estimators, strict=False)
         ]
+        # Progress is reported from the caller's thread only: a UI (Streamlit) may update its widgets
+        # from its own script thread alone, never from a worker.
+        while concurrent.futures.wait(futures, timeout=PROGRESS_EVERY_S).done != set(futures):
+            if progress is not None:
+                progress(min(done[0] / total, 1.0))
         by_time: dict[float, PoseFrame] = {}
         for future in futures:  # results of later workers cover later times
             for pose in future.result():

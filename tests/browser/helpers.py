@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
@@ -37,3 +38,10 @@ def create_person(page: Any, name: str, height_cm: int = 175) -> None:
     form.get_by_role("button", name="Create").click()
     wait_idle(page)
     page.get_by_text(f"Measuring {name}").wait_for()
+
+
+def first_number(text: str) -> float:
+    """The value of a metric such as "77° ± 3" or "+7.9 ± 2 cm" (the number before the uncertainty)."""
+    found = re.search(r"[-+]?\d+(?:\.\d+)?", text)
+    assert found is not None, text
+    return float(found.group())

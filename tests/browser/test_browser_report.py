@@ -25,7 +25,7 @@ def test_history_report_download_opens_in_chromium(app_server, launch_browser, t
         person = store.add_person("Rita Report", birth_year=1975, sex="female", height_cm=162)
         t0 = datetime(2026, 5, 4, 8, 30, tzinfo=UTC)
         for week, deg in enumerate([63.4, 71.8]):
-            band = "tight" if deg < 70 else "reduced"
+            band = "reduced"  # both below 80 deg (active raise)
             store.save_measurement(
                 measurement_from_result(
                     slr_result(deg), person.id, "upload", band, taken_at=t0 + timedelta(days=14 * week)
@@ -48,11 +48,11 @@ def test_history_report_download_opens_in_chromium(app_server, launch_browser, t
         subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split()
     )
     for expected in ("FlexCheck report: Rita Report", "63.4°", "71.8°", "2026-05-04 08:30", "2026-05-18 08:30",
-                     "Tight", "Reduced", "not a diagnosis"):  # fmt: skip
+                     "Below 80° (active raise)", "not a diagnosis"):  # fmt: skip
         assert expected in text, expected
 
     # Chromium's own PDF viewer opens it (not a download, not an error page) and paints the page:
-    # the chart's pale red 'tight' band appears on the screen.
+    # the chart's pale red lowest band appears on the screen.
     viewer = launch_browser()
     response = viewer.goto(pdf.as_uri())
     assert response is not None and response.ok

@@ -10,7 +10,7 @@ import pytest
 
 from scoring import score_measurement
 from tests.browser.conftest import REPO, saved_rows, screenshot
-from tests.browser.helpers import assert_no_traceback, create_person, nav, open_page, wait_idle
+from tests.browser.helpers import assert_no_traceback, create_person, first_number, nav, open_page, wait_idle
 
 SAMPLE = REPO / "sample_videos" / "slr_left_near_slim_f.mp4"
 UPLOAD_TOLERANCE_DEG = 3.0  # offline path on a clean synthetic clip
@@ -40,7 +40,7 @@ def test_upload_measures_scores_and_plays_the_annotated_video(app_server, launch
     nav(page, "Upload")
     _upload(page, SAMPLE)
     assert_no_traceback(page)
-    measured = float(re.sub(r"[^\d.]", "", _metric(page, "Straight-leg raise")))
+    measured = first_number(_metric(page, "Straight-leg raise"))
     assert abs(measured - truth) <= UPLOAD_TOLERANCE_DEG, (measured, truth)
     expected = score_measurement("slr", measured, None, True)
     assert _metric(page, "Band") == expected.band_label
@@ -114,7 +114,7 @@ def test_sit_and_reach_upload_uses_the_profile_height(app_server, launch_browser
     wait_idle(page)
     _upload(page, SIT_REACH)
     assert_no_traceback(page)
-    reach = float(_metric(page, "Sit-and-reach").replace("cm", "").replace("+", "").strip())
+    reach = first_number(_metric(page, "Sit-and-reach"))
     assert abs(reach - truth["peak"]["reach_cm"]) <= REACH_TOLERANCE_CM, (reach, truth["peak"])
     page.get_by_test_id("stVegaLiteChart").first.locator("canvas, svg").first.wait_for()
     screenshot(page, "app_upload_sit_reach")

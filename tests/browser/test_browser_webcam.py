@@ -15,7 +15,7 @@ import pytest
 
 from tests.browser.clips import to_y4m
 from tests.browser.conftest import REPO, saved_rows, screenshot
-from tests.browser.helpers import assert_no_traceback, create_person, nav, open_page, wait_idle
+from tests.browser.helpers import assert_no_traceback, create_person, first_number, nav, open_page, wait_idle
 
 SAMPLE = REPO / "sample_videos" / "slr_left_near_slim_f.mp4"
 LIVE_TOLERANCE_DEG = 5.0
@@ -41,8 +41,8 @@ def _live_angle(page) -> float | None:
     if box.count() == 0:
         return None
     value = box.first.get_by_test_id("stMetricValue").inner_text()
-    digits = re.sub(r"[^\d.]", "", value)
-    return float(digits) if digits else None
+    found = re.search(r"[-+]?\d+(?:\.\d+)?", value)
+    return float(found.group()) if found else None
 
 
 def test_camera_starts_reliably(app_server, launch_browser, fake_camera):
@@ -94,7 +94,7 @@ def test_live_angle_follows_the_clip_and_the_peak_is_captured(app_server, launch
     # The live number moved with the leg: flat on the floor, then up near the clip's peak.
     assert min(readings) < 15 and max(readings) > truth - 15, readings
     value = page.get_by_test_id("stMetric").filter(has_text="Straight-leg raise").first
-    captured = float(re.sub(r"[^\d.]", "", value.get_by_test_id("stMetricValue").inner_text()))
+    captured = first_number(value.get_by_test_id("stMetricValue").inner_text())
     print(
         f"live readings {len(readings)}: min {min(readings)} max {max(readings)}; captured {captured}, truth {truth}"
     )
