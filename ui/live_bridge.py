@@ -51,7 +51,7 @@ class LiveBridge:
         self._engine_lock = threading.Lock()  # one engine, created once
         self._busy = threading.Lock()  # held while a frame is analysed, so close() never pulls the model away
         self._closed = False
-        self._finalizer: weakref.finalize[[], LiveBridge] | None = None
+        self._finalizer: weakref.finalize[[LiveEngine], LiveBridge] | None = None
         self._status: LiveStatus | None = None
         self._frames_in = 0
         self._frames_analysed = 0
@@ -70,7 +70,7 @@ class LiveBridge:
                 engine = self._make_engine()
                 # Release the model when the session's bridge is dropped or the process exits, even if
                 # close() is never called (a closed browser tab ends a session without telling us).
-                self._finalizer = weakref.finalize(self, engine.close)
+                self._finalizer = weakref.finalize(self, _release, engine)
                 self._engine = engine
             return self._engine
 
@@ -128,6 +128,21 @@ class LiveBridge:
         """Release the model (waits for at most the frame being analysed); later frames pass through."""
         with self._busy, self._engine_lock:
             self._closed = True
-            if self._finalizer is not None:
-                self._finalizer()  # runs engine.close() once
+            if (
+                self._finalizer is not None
+                and self._finalizer.detach() is not None
+                and self._engine is not None
+            ):
+                self._engine.close()  # explicitly, on this thread; the finalizer will not run again
             self._engine = None
+
+
+def _release(engine: LiveEngine) -> None:
+    """Close a dropped bridge's engine. A finalizer runs wherever the garbage collector happens to run,
+    e.g. on a pose worker thread in the middle of a MediaPipe call; MediaPipe serialises its calls, so
+    closing inline there deadlocks (seen in the test suite). Off the main thread, close on a thread of
+    its own; on the main thread (and at exit, when no worker runs) close at once."""
+    if threading.current_thread() is threading.main_thread():
+        engine.close()
+    else:
+        threading.Thread(target=engine.close, name="flexcheck-live-release", daemon=True).start()
