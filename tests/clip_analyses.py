@@ -9,6 +9,7 @@ from typing import Any
 
 from analysis.pipeline import AnalysisOptions, analyze_video
 from analysis.result import AnalysisResult
+from benchmarks import accuracy as acc
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIPS = ROOT / "tests" / "clips"
@@ -22,3 +23,10 @@ def truth(clip: Path) -> dict[str, Any]:
 def analysis(clip: Path) -> AnalysisResult:
     """The full pipeline with the bundled model on a clip, with the test its sidecar names."""
     return analyze_video(clip, AnalysisOptions(test=truth(clip)["test"]))
+
+
+@functools.cache
+def engine_run(video: Path, test: str, height_cm: float | None) -> AnalysisResult:
+    """The accuracy benchmark's own run of a clip (default sampling, the sidecar's height), once per session:
+    the accuracy regression scores it and the coarse-to-fine test takes it as the full-rate reference."""
+    return acc.run_engine(video, test, height_cm)

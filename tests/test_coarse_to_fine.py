@@ -1,10 +1,9 @@
 """Coarse-to-fine analysis on two workers: the pieces on constructed data, then the real model on
-every sample clip against one full-rate pass (the old pipeline: every frame, one stream)."""
+every sample clip against a full-rate pass (every frame)."""
 
 from __future__ import annotations
 
 import itertools
-import json
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +13,8 @@ from analysis.estimate import SamplingConfig, merge, refine_windows
 from analysis.filtering import clean_series, clean_series_runs
 from analysis.pipeline import AnalysisOptions, analyze_video
 from analysis.result import AnalysisResult, MeasureSeries, Rep, VideoInfo
+from benchmarks import accuracy as acc
+from tests.clip_analyses import engine_run
 from vision.landmarks import PoseFrame
 from vision.video_io import Span, iter_frames
 from vision.workers import Stretch, frames_in, split_even, to_display
@@ -116,10 +117,6 @@ def test_a_span_decodes_the_same_frames_as_the_whole_clip() -> None:
 # -- the real model on every sample clip ------------------------------------------------------------
 
 
-def _test_of(clip: Path) -> str:
-    return str(json.loads(clip.with_suffix(".json").read_text())["test"])
-
-
 ANNOTATED_CLIP = "slr_left_near_tworeps_m"
 
 
@@ -130,16 +127,25 @@ def annotated_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def both_ways(annotated_dir: Path) -> dict[str, tuple[AnalysisResult, AnalysisResult]]:
-    full = SamplingConfig(full_rate=True, workers=1)  # the old pipeline: every frame, one stream
+    """Each sample clip coarse-to-fine, and the accuracy benchmark's run of it as the reference: the samples
+    are shorter than `min_coarse_clip_s`, so that run is a full-rate pass (checked below), shared with
+    tests/test_accuracy_regression.py instead of being run a second time."""
     coarse = SamplingConfig(min_coarse_clip_s=0.0)  # the samples are short: force the first pass
     out = {}
     for clip in SAMPLES:
-        test = _test_of(clip)
+        sidecar = acc.load_sidecar(clip.with_suffix(".json"))
+        assert isinstance(sidecar, acc.Truth), sidecar
         drawn = annotated_dir / f"{clip.stem}.mp4" if clip.stem == ANNOTATED_CLIP else None
-        options = AnalysisOptions(test=test, sampling=coarse, annotated_path=drawn)  # type: ignore[arg-type]
-        default = analyze_video(clip, options)
-        reference = analyze_video(clip, AnalysisOptions(test=test, sampling=full))  # type: ignore[arg-type]
-        out[clip.stem] = (default, reference)
+        options = AnalysisOptions(
+            test=sidecar.test,  # type: ignore[arg-type]
+            height_cm=sidecar.height_cm,
+            camera_cues=True,
+            sampling=coarse,
+            annotated_path=drawn,
+        )
+        reference = engine_run(clip, sidecar.test, sidecar.height_cm)
+        assert reference.sampling is None or reference.sampling.coarse_fps is None  # every frame
+        out[clip.stem] = (analyze_video(clip, options), reference)
     return out
 
 
