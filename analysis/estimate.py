@@ -45,7 +45,9 @@ class SamplingConfig:
     # unsmoothed) peak is within a few degrees of the full-rate one, so farther reps cannot win.
     refine_margin_deg: float = 6.0
     refine_band_deg: float = 8.0  # full rate wherever the angle is this close to the rep's peak ...
-    refine_pad_s: float = 1.0  # ... plus this much before and after (filter edges, checks, hold ends)
+    # ... plus this much before and after (filter edges, checks, hold ends). 0.5 s: on every sample
+    # clip the peak then lies within 0.21 deg of a full-rate pass (0.38 with 1 s), for ~12% fewer frames.
+    refine_pad_s: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,10 @@ def estimate_clip(
         )
         coarse_lms = LandmarkSeries.from_frames(coarse, *size)
         windows = refine_windows(analyse(coarse_lms), config)
-        fine_stretches = [Stretch(Span(a, b, 1), hands) for a, b in windows]
+        # The first pass counted the people in view every second over the whole clip; if it saw nobody
+        # else, counting again inside the windows would repeat that work (a third of the first pass).
+        others_seen = any(f.n_people >= 2 for f in coarse)
+        fine_stretches = [Stretch(Span(a, b, 1), hands, count_people=others_seen) for a, b in windows]
         fine = (
             workers.run(path, fine_stretches, fps, size, lambda x: report(0.6 + 0.4 * x)) if windows else []
         )

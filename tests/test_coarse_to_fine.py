@@ -92,10 +92,11 @@ def test_refine_windows_cover_the_candidate_peaks_only() -> None:
     t = np.arange(0, 20, 0.1)
     angle = 10 + 60 * np.exp(-(((t - 4) / 1.0) ** 2)) + 45 * np.exp(-(((t - 14) / 1.0) ** 2))
     reps = [Rep(2.5, 4.0, 5.5, 70.0, held_s=0.6), Rep(12.5, 14.0, 15.5, 55.0, held_s=0.6)]
-    windows = refine_windows(_coarse_result(reps, angle, t), SamplingConfig())
+    config = SamplingConfig(refine_band_deg=8.0, refine_pad_s=1.0)
+    windows = refine_windows(_coarse_result(reps, angle, t), config)
     assert len(windows) == 1  # the 55 deg rep is 15 deg below the best: it cannot be the answer
     a, b = windows[0]
-    # Within 8 deg of the 70 deg peak: |t - 4| <= ~0.39 s; plus the 1 s pad on each side.
+    # Within 8 deg of the 70 deg peak: |t - 4| <= ~0.39 s, widened to the 0.5 s hold; plus the 1 s pad.
     assert a == pytest.approx(4 - 0.5 - 1.0, abs=0.11) and b == pytest.approx(4 + 0.5 + 1.0, abs=0.11)
     close = [Rep(2.5, 4.0, 5.5, 70.0), Rep(12.5, 14.0, 15.5, 66.0)]
     assert len(refine_windows(_coarse_result(close, angle, t), SamplingConfig())) == 2

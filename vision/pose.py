@@ -37,7 +37,9 @@ class PoseEstimator(Protocol):
 
     name: str
 
-    def estimate(self, rgb: np.ndarray, t_s: float, want_fingertips: bool = False) -> PoseFrame: ...
+    def estimate(
+        self, rgb: np.ndarray, t_s: float, want_fingertips: bool = False, count_people: bool = True
+    ) -> PoseFrame: ...
 
     def new_stream(self) -> None: ...
 
@@ -206,7 +208,11 @@ class MediaPipePoseEstimator:
         self._hands = None
 
     # -- estimation --------------------------------------------------------------------------
-    def estimate(self, rgb: np.ndarray, t_s: float, want_fingertips: bool = False) -> PoseFrame:
+    def estimate(
+        self, rgb: np.ndarray, t_s: float, want_fingertips: bool = False, count_people: bool = True
+    ) -> PoseFrame:
+        """Pose of one frame. `count_people=False` skips the people count (its two multi-pose passes cost
+        more than the tracking itself) where the caller already knows nobody else is in view."""
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         t_ms = max(round(t_s * 1000), self._last_t_ms + 1)  # VIDEO mode needs strictly increasing ms
         self._last_t_ms = t_ms
@@ -226,7 +232,7 @@ class MediaPipePoseEstimator:
             result = self._tracker.detect_for_video(feed, t_ms)
         self._warm = True
         main_xy = _landmarks_px(result.pose_landmarks[0], width, height) if result.pose_landmarks else None
-        if t_s - self._last_count_t_s >= self.config.people_count_every_s:
+        if count_people and t_s - self._last_count_t_s >= self.config.people_count_every_s:
             self._count_people(rgb, main_xy)
             self._last_count_t_s = t_s
         if not result.pose_landmarks:

@@ -30,10 +30,12 @@ ProgressFn = Callable[[float], None]
 
 @dataclass(frozen=True)
 class Stretch:
-    """Frames to run pose on: `span` of the clip, with or without the hand model (fingertips)."""
+    """Frames to run pose on: `span` of the clip, with or without the hand model (fingertips), with or
+    without counting the people in view."""
 
     span: Span
     fingertips: bool = False
+    count_people: bool = True
 
 
 def frames_in(stretch: Stretch, fps: float) -> float:
@@ -168,7 +170,12 @@ class PoseWorkers:
             warm = replace(span, start_s=max(span.start_s - self.warmup_s, 0.0))
             frames = iter_frames(path, max_side_px=self.max_side_px, span=warm, threads=self.n_workers == 1)
             for frame in frames:
-                pose = estimator.estimate(frame.rgb, frame.t_s, want_fingertips=stretch.fingertips)
+                pose = estimator.estimate(
+                    frame.rgb,
+                    frame.t_s,
+                    want_fingertips=stretch.fingertips,
+                    count_people=stretch.count_people,
+                )
                 if frame.t_s >= span.start_s - 1e-6:
                     height, width = frame.rgb.shape[:2]
                     out.append(to_display(pose, display_size[0] / width, display_size[1] / height))
