@@ -21,11 +21,12 @@ from unittest import mock
 
 import pytest
 
-from analysis.pipeline import ENGINE_VERSION, AnalysisOptions, analyze_video
+from analysis.pipeline import ENGINE_VERSION
 from batch.jobs import BatchRow, find_clips
 from batch.results_csv import COLUMNS, ResultsFile, read_rows
 from flexcheck.cli import main
 from history import HistoryStore
+from tests.clip_analyses import analysis
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_videos"
@@ -57,10 +58,11 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def singles() -> dict[str, dict]:
-    """One `analyze_video` per good clip: what `flexcheck analyze` prints for it."""
+    """One `analyze_video` per good clip: what `flexcheck analyze` prints for it (the session's shared run
+    of the clip; the body height it is given does not change an SLR angle)."""
     out = {}
     for rel, stem in CLIPS.items():
-        r = analyze_video(SAMPLES / f"{stem}.mp4", AnalysisOptions(test="slr"))
+        r = analysis(SAMPLES / f"{stem}.mp4")
         out[rel] = {"angle_deg": r.angle_deg, "valid": r.valid, "side": r.side}
     return out
 
