@@ -14,6 +14,7 @@ the frame rate and latency stay flat however long the recording gets (benchmarks
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -55,6 +56,13 @@ class LiveConfig:
     window_s: float = 8.0  # landmarks used for the live angle (reference leg line, near side)
     max_buffer_s: float = 300.0  # at most this much is kept for the captured result
     reanalyse_every_s: float = 0.5
+    # The background re-analysis covers the whole recording, so its cost grows with it (~0.2 s for
+    # 20 s of frames); it waits long enough between runs to use at most this share of one core, so it
+    # never starves the per-frame path on a 2-core machine.
+    reanalyse_max_core_share: float = 0.25
+    # Other people in view are counted this often on a thread of their own: the count (two multi-pose
+    # passes, ~50 ms) inline would stall the frame it lands on (benchmarks/live.py, p95 latency).
+    people_count_every_s: float = 1.0
     capture_hold_s: float = 1.0  # a peak held this long is captured
     one_euro_min_cutoff_hz: float = 1.0
     one_euro_beta: float = 0.05
@@ -83,10 +91,14 @@ class LiveAnalyzer:
         self._status = LiveStatus()
         self._result: AnalysisResult | None = None
         self._last_analysis_t_s = -np.inf
+        self._reanalyse_gap_s = self.config.reanalyse_every_s
         self._t0: float | None = None
         self._filters = self._new_filters()
         self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-analysis")
         self._pending: Future[None] | None = None
+        self._people_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-people")
+        self._people_pending: Future[int] | None = None
+        self._last_people_t_s = -np.inf
         self._generation = 0  # bumped by reset(): a re-analysis started before it is dropped
 
     def _new_filters(self) -> dict[str, OneEuroFilter]:
@@ -115,12 +127,15 @@ class LiveAnalyzer:
             self._status = LiveStatus()
             self._result = None
             self._last_analysis_t_s = -np.inf
+            self._reanalyse_gap_s = self.config.reanalyse_every_s
+            self._last_people_t_s = -np.inf
             self._t0 = None
             self._filters = self._new_filters()
             self._generation += 1
 
     def close(self) -> None:
         self._background.shutdown(wait=True)
+        self._people_thread.shutdown(wait=True)
         self._estimator.close()
 
     # -- per frame (webcam thread) ------------------------------------------------------------
@@ -130,7 +145,8 @@ class LiveAnalyzer:
                 self._t0 = t_s
             rel_t_s = t_s - self._t0
             want_tips = self.options.test == "sit-reach"
-            pose = self._estimator.estimate(rgb, rel_t_s, want_fingertips=want_tips)
+            pose = self._estimator.estimate(rgb, rel_t_s, want_fingertips=want_tips, count_people=False)
+            self._count_people_in_background(rgb, pose, rel_t_s)
             self._frames.append(pose)
             self._size = (rgb.shape[1], rgb.shape[0])
             while self._frames and rel_t_s - self._frames[0].t_s > self.config.max_buffer_s:
@@ -149,6 +165,14 @@ class LiveAnalyzer:
             [(k.replace("_", " "), v) for k, v in status.checks.items()],
         )
         return draw_overlay(rgb, pose, overlay), status
+
+    def _count_people_in_background(self, rgb: np.ndarray, pose: PoseFrame, now_s: float) -> None:
+        busy = self._people_pending is not None and not self._people_pending.done()
+        if busy or now_s - self._last_people_t_s < self.config.people_count_every_s:
+            return
+        self._last_people_t_s = now_s
+        main_xy = pose.image_xy_px if pose.found else None
+        self._people_pending = self._people_thread.submit(self._estimator.count_people, rgb, main_xy)
 
     def _window(self, now_s: float) -> LandmarkSeries:
         recent: list[PoseFrame] = []
@@ -196,7 +220,7 @@ class LiveAnalyzer:
             camera_yaw_deg=static_yaw_deg(lms, self.options.test) if pose.found else None,
         )
         busy = self._pending is not None and not self._pending.done()
-        if now_s - self._last_analysis_t_s >= self.config.reanalyse_every_s and not busy:
+        if now_s - self._last_analysis_t_s >= self._reanalyse_gap_s and not busy:
             self._last_analysis_t_s = now_s
             self._pending = self._background.submit(
                 self._reanalyse, list(self._frames), self._size, self._generation
@@ -205,8 +229,13 @@ class LiveAnalyzer:
 
     def _reanalyse(self, frames: list[PoseFrame], size: tuple[int, int], generation: int) -> None:
         """Background thread: the offline analysis of the recording so far (for the captured peak)."""
+        started = time.perf_counter()
         result = self._analyse(frames, size)
+        took_s = time.perf_counter() - started
         with self._lock:
+            self._reanalyse_gap_s = max(
+                self.config.reanalyse_every_s, took_s / self.config.reanalyse_max_core_share
+            )
             if generation == self._generation:
                 self._result = result
 

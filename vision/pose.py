@@ -41,6 +41,8 @@ class PoseEstimator(Protocol):
         self, rgb: np.ndarray, t_s: float, want_fingertips: bool = False, count_people: bool = True
     ) -> PoseFrame: ...
 
+    def count_people(self, rgb: np.ndarray, main_xy_px: np.ndarray | None) -> int: ...
+
     def new_stream(self) -> None: ...
 
     def sibling(self) -> PoseEstimator: ...
@@ -245,6 +247,14 @@ class MediaPipePoseEstimator:
                 frame.t_s, frame.image_xy_px, frame.world_xyz_m, frame.visibility, frame.n_people, tips
             )
         return frame
+
+    def count_people(self, rgb: np.ndarray, main_xy_px: np.ndarray | None) -> int:
+        """Count the people in `rgb` (the tracked person at `main_xy_px` included); later `estimate` calls
+        carry the count. For a caller that keeps the count off its per-frame path (the live view): it may
+        run on one other thread while `estimate` runs, as it uses only the people counter, and hands the
+        count and any bystander to hide to `estimate` by plain attribute assignment."""
+        self._count_people(rgb, main_xy_px)
+        return self._people
 
     def _count_people(self, rgb: np.ndarray, main_xy: np.ndarray | None) -> None:
         """How many people are in view; if the tracker follows a bystander rather than the person on
