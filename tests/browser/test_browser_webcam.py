@@ -12,6 +12,7 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.clips import to_y4m
 from tests.browser.conftest import REPO, saved_rows, screenshot
@@ -40,7 +41,10 @@ def _live_angle(page) -> float | None:
     box = page.get_by_test_id("stMetric").filter(has_text="Leg angle now")
     if box.count() == 0:
         return None
-    value = box.first.get_by_test_id("stMetricValue").inner_text()
+    try:  # the live panel is redrawn several times a second, and replaced once the peak is captured
+        value = box.first.get_by_test_id("stMetricValue").inner_text(timeout=2_000)
+    except PlaywrightTimeoutError:
+        return None
     found = re.search(r"[-+]?\d+(?:\.\d+)?", value)
     return float(found.group()) if found else None
 
