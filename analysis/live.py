@@ -60,6 +60,9 @@ class LiveConfig:
     # 20 s of frames); it waits long enough between runs to use at most this share of one core, so it
     # never starves the per-frame path on a 2-core machine.
     reanalyse_max_core_share: float = 0.25
+    # ... and covers only the last this-many seconds: a peak held long enough is captured (and the
+    # recording analysed whole) well within it, so older frames cannot change what the page shows.
+    reanalyse_window_s: float = 20.0
     # Other people in view are counted this often on a thread of their own: the count (two multi-pose
     # passes, ~50 ms) inline would stall the frame it lands on (benchmarks/live.py, p95 latency).
     people_count_every_s: float = 1.0
@@ -222,8 +225,9 @@ class LiveAnalyzer:
         busy = self._pending is not None and not self._pending.done()
         if now_s - self._last_analysis_t_s >= self._reanalyse_gap_s and not busy:
             self._last_analysis_t_s = now_s
+            last_frames = [f for f in self._frames if now_s - f.t_s <= self.config.reanalyse_window_s]
             self._pending = self._background.submit(
-                self._reanalyse, list(self._frames), self._size, self._generation
+                self._reanalyse, last_frames, self._size, self._generation
             )
         return self._with_capture(status)
 
