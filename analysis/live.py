@@ -66,6 +66,10 @@ class LiveConfig:
     # Other people in view are counted this often on a thread of their own: the count (two multi-pose
     # passes, ~50 ms) inline would stall the frame it lands on (benchmarks/live.py, p95 latency).
     people_count_every_s: float = 1.0
+    # Pose trackers taking frames in turn: when frames queue up, the newest two run at once, one per
+    # core. One tracker (~25 ms a frame plus ~10 ms of measures and overlay) cannot keep up with 30 fps
+    # on the 2-core machine this is built on (benchmarks/live.py).
+    trackers: int = 2
     capture_hold_s: float = 1.0  # a peak held this long is captured
     one_euro_min_cutoff_hz: float = 1.0
     one_euro_beta: float = 0.05
@@ -88,6 +92,16 @@ class LiveAnalyzer:
         self.options = AnalysisOptions(test=test, side=side, height_cm=height_cm, model_path=model_path)
         self.config = config or LiveConfig()
         self._estimator = estimator or create_estimator(model_path)
+        # The siblings share the first one's people counter; only the first one counts (off the frame
+        # path), and every frame carries its count.
+        self._trackers: list[PoseEstimator] = [self._estimator] + [
+            self._estimator.sibling() for _ in range(self.config.trackers - 1)
+        ]
+        self._turn = 0  # the tracker that takes the next frame
+        self._n_people = 0
+        self._pose_pool = ThreadPoolExecutor(
+            max_workers=max(1, len(self._trackers) - 1), thread_name_prefix="live-pose"
+        )
         self._lock = threading.Lock()
         self._frames: deque[PoseFrame] = deque()
         self._size = (0, 0)
@@ -139,23 +153,39 @@ class LiveAnalyzer:
     def close(self) -> None:
         self._background.shutdown(wait=True)
         self._people_thread.shutdown(wait=True)
-        self._estimator.close()
+        self._pose_pool.shutdown(wait=True)
+        for tracker in reversed(self._trackers):  # siblings first: the first one owns the people counter
+            tracker.close()
 
     # -- per frame (webcam thread) ------------------------------------------------------------
+    @property
+    def frames_per_call(self) -> int:
+        """How many of the newest queued frames `process_latest` analyses (one per tracker)."""
+        return len(self._trackers)
+
     def process(self, rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, LiveStatus]:
+        return self.process_latest([(rgb, t_s)])
+
+    def process_latest(self, frames: list[tuple[np.ndarray, float]]) -> tuple[np.ndarray, LiveStatus]:
+        """The newest frames (RGB, time s; at most one per tracker, in time order) through the pose
+        model at once; the recording gets all of them, the returned overlay and status are the newest's."""
+        frames = frames[-len(self._trackers) :]
         with self._lock:
             if self._t0 is None:
-                self._t0 = t_s
-            rel_t_s = t_s - self._t0
-            want_tips = self.options.test == "sit-reach"
-            pose = self._estimator.estimate(rgb, rel_t_s, want_fingertips=want_tips, count_people=False)
-            self._count_people_in_background(rgb, pose, rel_t_s)
-            self._frames.append(pose)
+                self._t0 = frames[0][1]
+            t0 = self._t0
+        poses = self._estimate_all([(rgb, t_s - t0) for rgb, t_s in frames])
+        rgb, rel_t_s = frames[-1][0], frames[-1][1] - t0
+        with self._lock:
+            self._count_people_in_background(rgb, poses[-1], rel_t_s)
+            for pose in poses:
+                self._frames.append(pose)
             self._size = (rgb.shape[1], rgb.shape[0])
             while self._frames and rel_t_s - self._frames[0].t_s > self.config.max_buffer_s:
                 self._frames.popleft()
-            status = self._live_status(pose, rel_t_s)
+            status = self._live_status(poses[-1], rel_t_s)
             self._status = status
+        pose = poses[-1]
         overlay = build_overlay(
             self.options.test,
             status.side or "left",
@@ -169,6 +199,24 @@ class LiveAnalyzer:
         )
         return draw_overlay(rgb, pose, overlay), status
 
+    def _estimate_all(self, frames: list[tuple[np.ndarray, float]]) -> list[PoseFrame]:
+        """Pose of each frame on the trackers in turn: the older frames on the pool, the newest here."""
+        want_tips = self.options.test == "sit-reach"
+        jobs = []
+        for rgb, t_s in frames:
+            tracker = self._trackers[self._turn % len(self._trackers)]
+            self._turn += 1
+            jobs.append((tracker, rgb, t_s))
+
+        def run(job: tuple[PoseEstimator, np.ndarray, float]) -> PoseFrame:
+            tracker, rgb, t_s = job
+            pose = tracker.estimate(rgb, t_s, want_fingertips=want_tips, count_people=False)
+            return replace(pose, n_people=max(self._n_people, 1)) if pose.found else pose
+
+        older = [self._pose_pool.submit(run, job) for job in jobs[:-1]]
+        newest = run(jobs[-1])
+        return [f.result() for f in older] + [newest]
+
     def _count_people_in_background(self, rgb: np.ndarray, pose: PoseFrame, now_s: float) -> None:
         busy = self._people_pending is not None and not self._people_pending.done()
         if busy or now_s - self._last_people_t_s < self.config.people_count_every_s:
@@ -176,6 +224,11 @@ class LiveAnalyzer:
         self._last_people_t_s = now_s
         main_xy = pose.image_xy_px if pose.found else None
         self._people_pending = self._people_thread.submit(self._estimator.count_people, rgb, main_xy)
+        self._people_pending.add_done_callback(self._take_people_count)
+
+    def _take_people_count(self, done: Future[int]) -> None:
+        if done.exception() is None:
+            self._n_people = done.result()
 
     def _window(self, now_s: float) -> LandmarkSeries:
         recent: list[PoseFrame] = []

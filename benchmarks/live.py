@@ -1,6 +1,7 @@
 """Live (webcam) throughput and latency of the Record page's path, printed, not asserted.
 
     python benchmarks/live.py [--seconds 60] [--clip sample_videos/slr_left_near_slim_f.mp4] [--model PATH]
+                              [--trackers 2]
 
 A camera thread produces 640x480 frames at 30 fps on a real clock (a sample clip, cropped to 4:3
 and looped) into a queue; a second thread plays streamlit-webrtc: it takes every frame that queued
@@ -26,7 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from analysis.live import LiveAnalyzer  # noqa: E402
+from analysis.live import LiveAnalyzer, LiveConfig  # noqa: E402
 from ui.live_bridge import LiveBridge  # noqa: E402
 from vision.video_io import iter_frames  # noqa: E402
 
@@ -46,9 +47,10 @@ def camera_frames(clip: Path) -> list[np.ndarray]:
     return out
 
 
-def run(clip: Path, seconds: float, test: str, model: Path | None) -> dict[str, float]:
+def run(clip: Path, seconds: float, test: str, model: Path | None, trackers: int) -> dict[str, float]:
     images = camera_frames(clip)
-    bridge = LiveBridge(lambda: LiveAnalyzer(test, model_path=model))  # type: ignore[arg-type]
+    config = LiveConfig(trackers=trackers)
+    bridge = LiveBridge(lambda: LiveAnalyzer(test, model_path=model, config=config))  # type: ignore[arg-type]
     bridge._ensure_engine()  # load the model before the clock starts, as warm_up() does on the page
     q: queue.Queue[tuple[float, av.VideoFrame]] = queue.Queue()
     stop = threading.Event()
@@ -128,8 +130,11 @@ def main() -> None:
     parser.add_argument("--clip", type=Path, default=ROOT / "sample_videos" / "slr_left_near_slim_f.mp4")
     parser.add_argument("--test", default="slr", choices=["slr", "sit-reach"])
     parser.add_argument("--model", type=Path, default=None, help="another pose .task (default: bundled full)")
+    parser.add_argument(
+        "--trackers", type=int, default=LiveConfig().trackers, help="pose trackers taking frames in turn"
+    )
     args = parser.parse_args()
-    r = run(args.clip, args.seconds, args.test, args.model)
+    r = run(args.clip, args.seconds, args.test, args.model, args.trackers)
     print(
         f"\n{r['frames_in']} frames in over {r['seconds']:.1f} s at {FPS:.0f} fps: processed {r['processed_fps']:.1f} fps, "
         f"dropped {r['dropped']}, latency p50 {r['p50_ms']:.0f} ms p95 {r['p95_ms']:.0f} ms, "

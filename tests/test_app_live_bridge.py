@@ -29,18 +29,19 @@ def test_newest_frame_is_analysed_and_stale_ones_are_skipped():
     frames = _frames(SAMPLE)
     try:
         outputs = []
-        for i in range(0, len(frames) - 1, 2):  # two frames queued per call: a slow consumer
-            batch = frames[i : i + 2]
+        for i in range(0, len(frames) - 2, 3):  # three frames queued per call: a slow consumer
+            batch = frames[i : i + 3]
             out = bridge.on_frames(batch)
             assert len(out) == 1 and out[0].pts == batch[-1].pts
             outputs.append(out[0])
         snap = bridge.snapshot()
         assert snap.error is None
-        assert snap.frames_analysed == len(outputs)
+        # The newest two of each call go to the two pose trackers at once; the stalest is dropped.
+        assert snap.frames_analysed == 2 * len(outputs)
         assert snap.frames_dropped == snap.frames_in - snap.frames_analysed == len(outputs)
         # The returned frame carries the overlay: it differs from the camera frame.
-        raw = frames[len(frames) // 2 + 1].to_ndarray(format="rgb24")
-        drawn = outputs[len(frames) // 4].to_ndarray(format="rgb24")
+        raw = frames[3 * (len(frames) // 6) + 2].to_ndarray(format="rgb24")
+        drawn = outputs[len(frames) // 6].to_ndarray(format="rgb24")
         assert drawn.shape == raw.shape and np.mean(np.abs(drawn.astype(int) - raw.astype(int))) > 0.5
         result = bridge.result()
         assert result is not None and result.valid and result.angle_deg is not None

@@ -27,6 +27,11 @@ class LiveEngine(Protocol):
 
     def process(self, rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, LiveStatus]: ...
 
+    def process_latest(self, frames: list[tuple[np.ndarray, float]]) -> tuple[np.ndarray, LiveStatus]: ...
+
+    @property
+    def frames_per_call(self) -> int: ...
+
     def result(self) -> AnalysisResult | None: ...
 
     def reset(self) -> None: ...
@@ -76,27 +81,30 @@ class LiveBridge:
 
     # -- webcam thread ---------------------------------------------------------------------------
     def on_frames(self, frames: list[av.VideoFrame]) -> list[av.VideoFrame]:
-        """queued_video_frames_callback: analyse the newest frame, drop the stale ones."""
+        """queued_video_frames_callback: analyse the newest frames (one per pose tracker of the engine,
+        at once) and drop the staler ones, so the backlog cannot grow."""
         newest = frames[-1]
         with self._lock:
             self._frames_in += len(frames)
-            self._frames_dropped += len(frames) - 1
         try:
-            rgb = newest.to_ndarray(format="rgb24")
-            t_s = float(newest.time) if newest.time is not None else 0.0
             with self._busy:
                 if self._closed:
                     return [newest]
-                annotated, status = self._ensure_engine().process(rgb, t_s)
+                engine = self._ensure_engine()
+                taken = frames[-engine.frames_per_call :]
+                batch = [(vf.to_ndarray(format="rgb24"), _time_s(vf)) for vf in taken]
+                annotated, status = engine.process_latest(batch)
         except Exception as exc:  # shown on the page as one line; the video keeps flowing
             with self._lock:
                 self._error = str(exc) or type(exc).__name__
+                self._frames_dropped += len(frames) - 1
             return [newest]
         out = av.VideoFrame.from_ndarray(np.ascontiguousarray(annotated), format="rgb24")
         out.pts, out.time_base = newest.pts, newest.time_base
         with self._lock:
             self._status = status
-            self._frames_analysed += 1
+            self._frames_dropped += len(frames) - len(taken)
+            self._frames_analysed += len(taken)
         return [out]
 
     async def on_frames_async(self, frames: list[av.VideoFrame]) -> list[av.VideoFrame]:
@@ -135,6 +143,10 @@ class LiveBridge:
             ):
                 self._engine.close()  # explicitly, on this thread; the finalizer will not run again
             self._engine = None
+
+
+def _time_s(frame: av.VideoFrame) -> float:
+    return float(frame.time) if frame.time is not None else 0.0
 
 
 def _release(engine: LiveEngine) -> None:
