@@ -179,8 +179,8 @@ CHECK: tuple[ClipSpec, ...] = (
     sit_reach(40, "left", "heavyf", 42, 12, "360", scene="warm"),
 )
 
-# Rendered so far (the shared machine rendered at ~10 s per frame); more bodies, scenes and yaws
-# (e.g. +-5, +-35 and sit-and-reach) would make the fitted constants firmer.
+# Calibration only (constants of analysis/camera.py and analysis/uncertainty.py); more bodies and scenes
+# would make the fitted constants firmer.
 CALIB: tuple[ClipSpec, ...] = (
     slr(-25, "right", "left", "stockym", 79, 13, "540", scene="bright", prefix="cal_", long=True),
     sit_reach(25, "left", "tallf", 47, 7, "360", scene="bright", prefix="cal_"),
