@@ -92,8 +92,8 @@ def test_sit_reach_reach_cm_from_height() -> None:
 
 
 def test_sit_reach_thigh_from_the_ankle_ignores_a_misplaced_knee() -> None:
-    """Rectified views take the thigh from hip->ankle: a knee point placed 40 px above the leg line (as
-    MediaPipe does under a folded trunk) tilts the hip->knee thigh by atan(40 / 200) = 11.3 deg."""
+    """Rectified views take the thigh from hip->ankle: a knee point 40 px off the leg line (the knee
+    landmark under a folded trunk is the weak one) tilts the hip->knee thigh by atan(40 / 200) = 11.3 deg."""
     frames = [seated_frame(f, 0.0) for f in (10.0, 40.0)]
     for pts in frames:
         pts[[LM.LEFT_KNEE, LM.RIGHT_KNEE]] += np.array([0.0, -40.0])
