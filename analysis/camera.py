@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize
 
+from analysis.geometry import flexion_deg
 from analysis.result import CameraEstimate
 from vision.landmarks import LM, LandmarkSeries
 
@@ -61,6 +62,12 @@ FLOOR_SLOPE_DEG = {"slr": 0.0, "sit-reach": 3.5}
 WIDTH_PER_LEG = {"slr": (0.10, 0.10), "sit-reach": (0.118, 0.211)}
 STATIC_BIAS = {"slr": (0.012, 0.047, -0.005, -0.058), "sit-reach": (0.09, 0.109, 0.027, -0.031)}  # per PAIRS
 STATIC_YAW_SD_DEG = 4.0
+# A bent far leg (the back-saver sit-and-reach; the real side-view clip sr_real_01 reads its far knee
+# at 67 deg, the renders at <= 12) pulls the far knee and ankle toward the hips, which read as a camera
+# toward the head (-21 deg on that side view). Then only the trunk pairs count, with their own widths
+# (fitted on the same calibration renders; sr_real_01 then reads +3).
+FAR_LEG_BENT_DEG = 30.0
+TRUNK_WIDTH_PER_LEG = {"slr": (0.10, 0.10), "sit-reach": (0.155, 0.255)}
 
 PAIRS = (
     (LM.LEFT_HIP, LM.RIGHT_HIP),
@@ -455,13 +462,21 @@ def static_yaw_deg(
     vis = np.nan_to_num(lms.visibility)
     if near_is_left is None:
         near_is_left = bool(vis[:, [p[0] for p in PAIRS]].mean() >= vis[:, [p[1] for p in PAIRS]].mean())
-    legs = _mid(lms, LM.LEFT_ANKLE, LM.RIGHT_ANKLE) - _mid(lms, LM.LEFT_HIP, LM.RIGHT_HIP)
+    key = test if test in WIDTH_PER_LEG else "slr"
+    far_bent = key == "sit-reach" and _far_knee_flexion_deg(lms, near_is_left) > FAR_LEG_BENT_DEG
+    if far_bent:  # the near leg alone gives the direction of the feet
+        near_hip, near_ankle = (
+            (LM.LEFT_HIP, LM.LEFT_ANKLE) if near_is_left else (LM.RIGHT_HIP, LM.RIGHT_ANKLE)
+        )
+        legs = lms.image_xy_px[:, near_ankle] - lms.image_xy_px[:, near_hip]
+    else:
+        legs = _mid(lms, LM.LEFT_ANKLE, LM.RIGHT_ANKLE) - _mid(lms, LM.LEFT_HIP, LM.RIGHT_HIP)
     leg_len = np.linalg.norm(legs, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         toward_feet = legs / leg_len[:, None]
-    key = test if test in WIDTH_PER_LEG else "slr"
+    n_pairs = 2 if far_bent else len(PAIRS)
     shifts = []
-    for (a, b), bias in zip(PAIRS, STATIC_BIAS[key], strict=True):
+    for (a, b), bias in list(zip(PAIRS, STATIC_BIAS[key], strict=True))[:n_pairs]:
         near, far = (a, b) if near_is_left else (b, a)
         d = lms.image_xy_px[:, far] - lms.image_xy_px[:, near]
         shifts.append((np.sum(d * toward_feet, axis=1) / leg_len)[sel] - bias)
@@ -471,8 +486,20 @@ def static_yaw_deg(
         return None
     # shift / leg length = bias + (width / leg) x tan(yaw): the legs are foreshortened by cos(yaw) too
     shift = float(np.median(s))
-    toward_feet, toward_head = WIDTH_PER_LEG[key]
+    toward_feet, toward_head = (TRUNK_WIDTH_PER_LEG if far_bent else WIDTH_PER_LEG)[key]
     return float(np.degrees(np.arctan(shift / (toward_feet if shift >= 0 else toward_head))))
+
+
+def _far_knee_flexion_deg(lms: LandmarkSeries, near_is_left: bool) -> float:
+    """Median image flexion of the far knee over the clip (0 when it cannot be seen)."""
+    hip, knee, ankle = (
+        (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE)
+        if near_is_left
+        else (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE)
+    )
+    p = lms.image_xy_px
+    flex = flexion_deg(p[:, hip], p[:, knee], p[:, ankle])
+    return float(np.nanmedian(flex)) if np.any(np.isfinite(flex)) else 0.0
 
 
 # -- the two tests' swings ----------------------------------------------------------------------------
