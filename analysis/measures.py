@@ -200,14 +200,19 @@ def near_side(lms: LandmarkSeries) -> Side:
 
 
 def measure_sit_reach(
-    lms: LandmarkSeries, side_choice: str = "auto", height_cm: float | None = None
+    lms: LandmarkSeries,
+    side_choice: str = "auto",
+    height_cm: float | None = None,
+    thigh_to_ankle: bool = False,
 ) -> SitReachMeasures:
+    """`thigh_to_ankle`: take the thigh's direction from the hip->ankle line instead of hip->knee (for
+    views rectified from an oblique camera, where the knee under the folded trunk is the weakest point)."""
     side: Side = side_choice if side_choice in SIDES else near_side(lms)
     p = {name: _pts(lms, idx) for name, idx in SIDE_POINTS[side].items()}
     # Trunk line from the mid-shoulder point: the far shoulder is seen nearly as well as the near one,
     # and averaging them follows the trunk better than either (benchmarks/accuracy.py).
     mid_shoulder = (_pts(lms, LM.LEFT_SHOULDER) + _pts(lms, LM.RIGHT_SHOULDER)) / 2
-    hip_angle = joint_angle_deg(mid_shoulder, p["hip"], p["knee"])
+    hip_angle = joint_angle_deg(mid_shoulder, p["hip"], p["ankle" if thigh_to_ankle else "knee"])
     trunk = p["shoulder"] - p["hip"]
     forward = circular_median_direction(p["ankle"] - p["hip"])
     knee = flexion_deg(p["hip"], p["knee"], p["ankle"])

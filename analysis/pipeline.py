@@ -139,11 +139,12 @@ def _camera_view(
     `still`: frames where the body is at rest (the static cue's frames); `cues`: also fit the swing alone
     (for the benchmark's cue table: one more fit)."""
     static = cam.static_yaw_deg(lms, test, still)
-    fit = cam.fit_from_swing(lms, swing, static)
+    fit = cam.fit_from_swing(lms, swing, static, test)
     if fit is None:
         return CameraView()
     # Near side-on the estimate's noise (a few degrees) would add more error than the correction removes.
-    correct = test == "slr" and cfg.camera_note_deg <= abs(fit.yaw_deg) <= cfg.camera_correct_max_deg
+    from_deg = cfg.camera_note_deg if test == "slr" else cfg.sit_reach_correct_from_deg
+    correct = from_deg <= abs(fit.yaw_deg) <= chk.max_yaw_deg(test, cfg, fit.yaw_deg)
     swing_yaw = cam.swing_only_yaw_deg(lms, swing) if cues else None
     return CameraView(fit, cam.estimate(fit, correct, static, swing_yaw))
 
@@ -174,7 +175,7 @@ def _analyze_sit_reach(
     view = _camera_view(lms, "sit-reach", cam.sit_reach_swing(lms), options.checks, None, options.camera_cues)
     if view.corrected and view.fit is not None:
         m = measure_sit_reach(
-            cam.rectify(lms, view.fit, "sit-reach", m.side == "left"), m.side, options.height_cm
+            cam.rectify(lms, view.fit, "sit-reach", m.side == "left"), m.side, options.height_cm, True
         )
     cfg, runs = options.filters, lms.sample_run
     hip = clean_series_runs(m.t_s, m.hip_angle_deg, m.confidence, cfg, runs)
@@ -339,7 +340,9 @@ def _camera_shift(
     def measure(f: cam.PlaneFit) -> tuple[float, float]:
         rect = cam.rectify(lms, f, test, near_side(lms) == "left")
         m: SlrMeasures | SitReachMeasures = (
-            measure_slr(rect, side) if test == "slr" else measure_sit_reach(rect, side, options.height_cm)
+            measure_slr(rect, side)
+            if test == "slr"
+            else measure_sit_reach(rect, side, options.height_cm, True)
         )
         a, r = _raw_values(m)
         return _near_peak(m.t_s, a, peak_s, mode), _near_peak(m.t_s, r, peak_s, mode)

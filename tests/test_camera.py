@@ -75,3 +75,60 @@ def test_turn_advice_says_which_way_and_how_far() -> None:
     line = cam.camera_setup_line(-15.0)
     assert line.startswith("Camera about 15 deg off the side view") and "toward your feet" in line
     assert "good" in cam.camera_setup_line(3.0)
+
+
+@pytest.mark.parametrize(("yaw_deg", "pitch_deg"), [(15.0, 6.0), (-20.0, 12.0), (25.0, 9.0)])
+def test_sit_reach_floor_line_slope_is_not_read_as_pitch(yaw_deg: float, pitch_deg: float) -> None:
+    """Seated, the hip->ankle line dips ~3.5 deg below the floor. With the yaw known, the level-camera
+    prior recovers the true pitch only when that dip is modelled (unmodelled: an error of about
+    slope / sin(yaw), several degrees)."""
+    eye, rot = _camera(yaw_deg, pitch_deg)
+    dip = np.radians(cam.FLOOR_SLOPE_DEG["sit-reach"])
+    hip, ankle = np.zeros(3), np.array([0.9, 0.0, -0.9 * np.tan(dip)])
+    shoulder = np.array([0.15, 0.0, 0.5])
+    hip_px, ankle_px, shoulder_px = (_project(p[None], eye, rot) for p in (hip, ankle, shoulder))
+    floor = cam.Segments(hip_px, ankle_px, np.ones(1))
+    priors = cam.Priors(yaw_deg=yaw_deg, yaw_sd_deg=0.5, pitch_sd_deg=1e3)  # no pull toward a usual pitch
+
+    def pitch(slope_deg: float) -> float:
+        fit = cam.fit_plane([], floor, (hip_px, shoulder_px), W, H, priors, slope_deg)
+        assert fit is not None
+        return fit.pitch_deg
+
+    assert pitch(cam.FLOOR_SLOPE_DEG["sit-reach"]) == pytest.approx(pitch_deg, abs=1.0)
+    assert abs(pitch(0.0) - pitch_deg) > 3.0
+
+
+def _seated_side_on(far_knee_bent: bool) -> np.ndarray:
+    """A side-on seated body (near = left, feet toward +x, leg 400 px) whose far-side points sit where
+    MediaPipe puts them side-on (cam.STATIC_BIAS); the far leg straight or bent up (back-saver style)."""
+    from vision.landmarks import LM, N_LANDMARKS
+
+    leg = 400.0
+    bias = dict(zip(("hip", "shoulder", "knee", "ankle"), cam.STATIC_BIAS["sit-reach"], strict=True))
+    near = {"hip": np.array([300.0, 400.0]), "shoulder": np.array([330.0, 150.0])}
+    near["knee"], near["ankle"] = near["hip"] + np.array([leg / 2, 0.0]), near["hip"] + np.array([leg, 0.0])
+    pts = np.full((N_LANDMARKS, 2), np.nan)
+    for part, point in near.items():
+        pts[getattr(LM, f"LEFT_{part.upper()}")] = point
+        pts[getattr(LM, f"RIGHT_{part.upper()}")] = point + np.array([bias[part] * leg, 0.0])
+    if far_knee_bent:  # far knee up at 60 deg from the floor, its foot drawn back beside the near knee
+        far_hip = pts[LM.RIGHT_HIP]
+        pts[LM.RIGHT_KNEE] = far_hip + 0.5 * leg * np.array([np.cos(np.radians(60)), -np.sin(np.radians(60))])
+        pts[LM.RIGHT_ANKLE] = far_hip + np.array([0.5 * leg, 0.0])
+    return pts
+
+
+def test_static_cue_ignores_a_bent_far_leg(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Side-on, the cue reads about 0 deg; a far knee bent up (back-saver sit-and-reach) pulls the far
+    knee and ankle toward the hips, which must not read as a camera toward the head."""
+    from tests.landmark_factory import series_from_points
+
+    straight = series_from_points([_seated_side_on(False)] * 5)
+    bent = series_from_points([_seated_side_on(True)] * 5)
+    # (straight: the cue divides by the mid-hip->mid-ankle length, ~6% shorter than the near leg here)
+    assert cam.static_yaw_deg(straight, "sit-reach", near_is_left=True) == pytest.approx(0.0, abs=2.0)
+    assert cam.static_yaw_deg(bent, "sit-reach", near_is_left=True) == pytest.approx(0.0, abs=0.5)
+    monkeypatch.setattr(cam, "FAR_LEG_BENT_DEG", 180.0)  # without the rule: about 26 deg toward the head
+    unruled = cam.static_yaw_deg(bent, "sit-reach", near_is_left=True)
+    assert unruled is not None and unruled < -20.0

@@ -89,3 +89,16 @@ def test_sit_reach_reach_cm_from_height() -> None:
     assert m.cm_per_px == pytest.approx(cm_per_px)
     # minus the 3 cm by which the front of the toes lies ahead of MediaPipe's foot_index point
     np.testing.assert_allclose(m.reach_cm, np.array([-100.0, 0.0, 40.0]) * cm_per_px - 3.0, atol=1e-6)
+
+
+def test_sit_reach_thigh_from_the_ankle_ignores_a_misplaced_knee() -> None:
+    """Rectified views take the thigh from hip->ankle: a knee point 40 px off the leg line (the knee
+    landmark under a folded trunk is the weak one) tilts the hip->knee thigh by atan(40 / 200) = 11.3 deg."""
+    frames = [seated_frame(f, 0.0) for f in (10.0, 40.0)]
+    for pts in frames:
+        pts[[LM.LEFT_KNEE, LM.RIGHT_KNEE]] += np.array([0.0, -40.0])
+    lms = series_from_points(frames)
+    knee_thigh = measure_sit_reach(lms).hip_angle_deg
+    ankle_thigh = measure_sit_reach(lms, thigh_to_ankle=True).hip_angle_deg
+    np.testing.assert_allclose(ankle_thigh, [80.0, 50.0], atol=1e-6)
+    np.testing.assert_allclose(knee_thigh, [80.0 - 11.31, 50.0 - 11.31], atol=0.01)
