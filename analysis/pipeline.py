@@ -173,18 +173,39 @@ def _analyze_sit_reach(
 ) -> AnalysisResult:
     m = measure_sit_reach(lms, options.side, options.height_cm)
     view = _camera_view(lms, "sit-reach", cam.sit_reach_swing(lms), options.checks, None, options.camera_cues)
-    if view.corrected and view.fit is not None:
-        m = measure_sit_reach(
+    series, reps = _sit_reach_series(m, lms, options)
+    if view.corrected and view.fit is not None and view.estimate is not None:
+        rect = measure_sit_reach(
             cam.rectify(lms, view.fit, "sit-reach", m.side == "left"), m.side, options.height_cm, True
         )
+        rect_series, rect_reps = _sit_reach_series(rect, lms, options)
+        if _correction_plausible(rect_reps, reps, options.checks):
+            m, series, reps = rect, rect_series, rect_reps
+        else:  # the rectified view disagrees with the picture: report what the camera saw, uncorrected
+            view = replace(view, estimate=replace(view.estimate, corrected=False))
+    return _finish(lms, video, options, model, m.side, series, reps, m, view)
+
+
+def _sit_reach_series(
+    m: SitReachMeasures, lms: LandmarkSeries, options: AnalysisOptions
+) -> tuple[MeasureSeries, list[Rep]]:
     cfg, runs = options.filters, lms.sample_run
     hip = clean_series_runs(m.t_s, m.hip_angle_deg, m.confidence, cfg, runs)
     knee = clean_series_runs(m.t_s, m.knee_flexion_deg, m.confidence, cfg, runs)
     reach = clean_series_runs(m.t_s, m.reach_cm, m.confidence, cfg, runs)
     incline = clean_series_runs(m.t_s, m.trunk_incline_deg, m.confidence, cfg, runs)
     reps = detect_reps(m.t_s, hip, EventConfig(mode="min"), reach_cm=reach)
-    series = MeasureSeries(m.t_s, hip, knee, reach, {"trunk_incline_deg": incline})
-    return _finish(lms, video, options, model, m.side, series, reps, m, view)
+    return MeasureSeries(m.t_s, hip, knee, reach, {"trunk_incline_deg": incline}), reps
+
+
+def _correction_plausible(corrected: list[Rep], seen: list[Rep], cfg: chk.CheckConfig) -> bool:
+    """A yaw the correction may take (<= 30 deg) moves the deepest fold by a few degrees (at most ~5 on the
+    calibration renders); much more means the rectified landmarks went wrong (a second person beside the
+    mat: 82 deg for a 55 deg fold the plain view read as 53), not the camera."""
+    if not corrected or not seen:
+        return bool(corrected) or not seen
+    deepest = min(r.angle_deg for r in corrected)
+    return abs(deepest - min(r.angle_deg for r in seen)) <= cfg.sit_reach_max_correction_deg
 
 
 def _rep_side(rep: Rep, m: SlrMeasures) -> Side:

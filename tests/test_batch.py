@@ -146,9 +146,9 @@ def test_rerun_skips_everything_already_done(pool_run, folder, capsys) -> None:
     assert out.read_text() == before
 
 
-def test_kill_then_resume_analyses_only_the_rest(folder, pool_run, tmp_path, capsys) -> None:
-    out = tmp_path / "r.csv"
-    cmd = [
+def _batch_process(folder: Path, out: Path, *options: str) -> list[str]:
+    """`flexcheck batch` on the folder as its own process (to be killed, or to join a Ray cluster)."""
+    return [
         sys.executable,
         "-m",
         "flexcheck.cli",
@@ -156,11 +156,15 @@ def test_kill_then_resume_analyses_only_the_rest(folder, pool_run, tmp_path, cap
         str(folder),
         "--test",
         "slr",
-        "--workers",
-        "1",
+        *options,
         "--out",
         str(out),
     ]
+
+
+def test_kill_then_resume_analyses_only_the_rest(folder, pool_run, tmp_path, capsys) -> None:
+    out = tmp_path / "r.csv"
+    cmd = _batch_process(folder, out, "--workers", "1")
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.monotonic() + 300
@@ -202,19 +206,7 @@ def ray_address():
 def test_ray_results_equal_the_pool(ray_address, folder, pool_run, tmp_path) -> None:
     out = tmp_path / "ray.csv"
     # Another process connects to the cluster, as `flexcheck batch --ray HOST:PORT` does on a real one.
-    cmd = [
-        sys.executable,
-        "-m",
-        "flexcheck.cli",
-        "batch",
-        str(folder),
-        "--test",
-        "slr",
-        "--ray",
-        ray_address,
-        "--out",
-        str(out),
-    ]
+    cmd = _batch_process(folder, out, "--ray", ray_address)
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     assert f"Ray at {ray_address}" in done.stderr
