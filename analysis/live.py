@@ -1,14 +1,14 @@
 """Live (webcam) analysis: the same stages as the offline pipeline, run frame by frame.
 
-`process()` runs on the video thread of the webcam component; everything it shares with the page
+`process_latest()` runs on the video thread of the webcam component; everything it shares with the page
 (`status()`, `result()`) goes through one lock. The per-frame angle shown live comes from a causal
 One Euro filter; the captured result is the offline analysis of the frames recorded so far, so the
 webcam and the upload paths measure the same way.
 
-Per frame, only the pose model, the last `window_s` of landmarks and the drawing run on the video
-thread. The re-analysis of the whole recording (for the captured peak) grows with its length, so it
-runs on a background thread (the second core) and is skipped while the previous one still runs:
-the frame rate and latency stay flat however long the recording gets (benchmarks/live.py).
+Per frame, only the pose model (two trackers taking frames in turn), the last `window_s` of landmarks
+and the drawing run on the video thread. The people count and the re-analysis of the last
+`reanalyse_window_s` (for the captured peak) run on background threads and are skipped while the
+previous one still runs (benchmarks/live.py).
 """
 
 from __future__ import annotations
@@ -56,12 +56,11 @@ class LiveConfig:
     window_s: float = 8.0  # landmarks used for the live angle (reference leg line, near side)
     max_buffer_s: float = 300.0  # at most this much is kept for the captured result
     reanalyse_every_s: float = 0.5
-    # The background re-analysis covers the whole recording, so its cost grows with it (~0.2 s for
-    # 20 s of frames); it waits long enough between runs to use at most this share of one core, so it
-    # never starves the per-frame path on a 2-core machine.
+    # The background re-analysis costs ~0.2 s for 20 s of frames; it waits long enough between runs to
+    # use at most this share of one core, so it never starves the per-frame path on a 2-core machine.
     reanalyse_max_core_share: float = 0.25
-    # ... and covers only the last this-many seconds: a peak held long enough is captured (and the
-    # recording analysed whole) well within it, so older frames cannot change what the page shows.
+    # It covers only the last this-many seconds, so its cost stops growing with the recording: a peak
+    # held long enough is captured (and the recording analysed whole) well within it.
     reanalyse_window_s: float = 20.0
     # Other people in view are counted this often on a thread of their own: the count (two multi-pose
     # passes, ~50 ms) inline would stall the frame it lands on (benchmarks/live.py, p95 latency).

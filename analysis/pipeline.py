@@ -202,8 +202,10 @@ def _correction_plausible(corrected: list[Rep], seen: list[Rep], cfg: chk.CheckC
     """A yaw the correction may take (<= 30 deg) moves the deepest fold by a few degrees (at most ~5 on the
     calibration renders); much more means the rectified landmarks went wrong (a second person beside the
     mat: 82 deg for a 55 deg fold the plain view read as 53), not the camera."""
-    if not corrected or not seen:
-        return bool(corrected) or not seen
+    if not seen:  # nothing to compare with
+        return True
+    if not corrected:  # the plain view found a fold the corrected one lost
+        return False
     deepest = min(r.angle_deg for r in corrected)
     return abs(deepest - min(r.angle_deg for r in seen)) <= cfg.sit_reach_max_correction_deg
 
