@@ -1,14 +1,17 @@
 """Live (webcam) analysis: the same stages as the offline pipeline, run frame by frame.
 
-`process_latest()` runs on the video thread of the webcam component; everything it shares with the page
+`push()` runs on the video thread of the webcam component; everything it shares with the page
 (`status()`, `result()`) goes through one lock. The per-frame angle shown live comes from a causal
 One Euro filter; the captured result is the offline analysis of the frames recorded so far, so the
 webcam and the upload paths measure the same way.
 
-Per frame, only the pose model (two trackers taking frames in turn), the last `window_s` of landmarks
-and the drawing run on the video thread. The people count and the re-analysis of the last
+The frames are pipelined over two pose trackers: `push()` hands the newest frame to the next tracker
+and returns the frame before it, drawn, whose pose ran on the other core while the camera delivered
+this one. A frame's overlay is so back one frame interval (33 ms at 30 fps) after it came in, and
+never waits behind a busy call (benchmarks/live.py). Only the live measures of the last `window_s`
+and the drawing run on the video thread; the people count and the re-analysis of the last
 `reanalyse_window_s` (for the captured peak) run on background threads and are skipped while the
-previous one still runs (benchmarks/live.py).
+previous one still runs.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from analysis.filtering import OneEuroFilter
 from analysis.measures import measure_sit_reach, measure_slr
 from analysis.overlay import build_overlay
 from analysis.pipeline import AnalysisOptions, SideChoice, analyze_landmarks
+from analysis.processes import spawn_pool, started
 from analysis.result import AnalysisResult, Side, TestKind, VideoInfo
 from vision.annotate import draw_overlay
 from vision.landmarks import LandmarkSeries, PoseFrame
@@ -52,22 +56,42 @@ class LiveStatus:
 
 
 @dataclass(frozen=True)
+class LiveOutput:
+    """One analysed frame, drawn: what `push()` gives back (in the order the frames came in)."""
+
+    annotated_rgb: np.ndarray
+    status: LiveStatus
+    t_s: float  # the camera time the frame was pushed with
+
+
+@dataclass(frozen=True)
+class _InFlight:
+    rgb: np.ndarray
+    t_s: float  # camera time
+    rel_t_s: float  # since the session's first frame
+    generation: int
+    pose: Future[PoseFrame]
+
+
+@dataclass(frozen=True)
 class LiveConfig:
     window_s: float = 8.0  # landmarks used for the live angle (reference leg line, near side)
     max_buffer_s: float = 300.0  # at most this much is kept for the captured result
     reanalyse_every_s: float = 0.5
-    # The background re-analysis costs ~0.2 s for 20 s of frames; it waits long enough between runs to
-    # use at most this share of one core, so it never starves the per-frame path on a 2-core machine.
+    # The re-analysis runs in a process of its own: on a thread it held the GIL in the frame path's
+    # way (p95 latency 124 vs 56 ms without it, benchmarks/live.py). It costs ~0.2 s for 20 s of frames
+    # and waits long enough between runs to use at most this share of one core, at this lower priority.
     reanalyse_max_core_share: float = 0.25
+    reanalyse_nice: int = 10
     # It covers only the last this-many seconds, so its cost stops growing with the recording: a peak
     # held long enough is captured (and the recording analysed whole) well within it.
     reanalyse_window_s: float = 20.0
     # Other people in view are counted this often on a thread of their own: the count (two multi-pose
     # passes, ~50 ms) inline would stall the frame it lands on (benchmarks/live.py, p95 latency).
     people_count_every_s: float = 1.0
-    # Pose trackers taking frames in turn: when frames queue up, the newest two run at once, one per
-    # core. One tracker (~25 ms a frame plus ~10 ms of measures and overlay) cannot keep up with 30 fps
-    # on the 2-core machine this is built on (benchmarks/live.py).
+    # Pose trackers taking frames in turn; `push()` keeps trackers - 1 frames in flight. One tracker
+    # (~25 ms a frame plus ~8 ms of measures and overlay, one after the other) cannot keep up with
+    # 30 fps on the 2-core machine this is built on; two, pipelined, can (benchmarks/live.py).
     trackers: int = 2
     capture_hold_s: float = 1.0  # a peak held this long is captured
     one_euro_min_cutoff_hz: float = 1.0
@@ -90,6 +114,9 @@ class LiveAnalyzer:
     ) -> None:
         self.options = AnalysisOptions(test=test, side=side, height_cm=height_cm, model_path=model_path)
         self.config = config or LiveConfig()
+        # Started first (before any model is open, so a failure here leaves nothing to close) and now,
+        # at model loading time, so the first re-analysis does not wait for its imports.
+        self._background = started(spawn_pool(1, nice=self.config.reanalyse_nice))
         self._estimator = estimator or create_estimator(model_path)
         # The siblings share the first one's people counter; only the first one counts (off the frame
         # path), and every frame carries its count.
@@ -98,9 +125,8 @@ class LiveAnalyzer:
         ]
         self._turn = 0  # the tracker that takes the next frame
         self._n_people = 0
-        self._pose_pool = ThreadPoolExecutor(
-            max_workers=max(1, len(self._trackers) - 1), thread_name_prefix="live-pose"
-        )
+        self._pose_pool = ThreadPoolExecutor(max_workers=len(self._trackers), thread_name_prefix="live-pose")
+        self._in_flight: deque[_InFlight] = deque()  # pushed, not yet given back; video thread only
         self._lock = threading.Lock()
         self._frames: deque[PoseFrame] = deque()
         self._size = (0, 0)
@@ -110,8 +136,7 @@ class LiveAnalyzer:
         self._reanalyse_gap_s = self.config.reanalyse_every_s
         self._t0: float | None = None
         self._filters = self._new_filters()
-        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-analysis")
-        self._pending: Future[None] | None = None
+        self._pending: Future[tuple[AnalysisResult, float]] | None = None
         self._people_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-people")
         self._people_pending: Future[int] | None = None
         self._last_people_t_s = -np.inf
@@ -147,44 +172,72 @@ class LiveAnalyzer:
             self._last_people_t_s = -np.inf
             self._t0 = None
             self._filters = self._new_filters()
-            self._generation += 1
+            self._generation += 1  # frames still in flight are given back undrawn and not recorded
 
     def close(self) -> None:
         self._background.shutdown(wait=True)
         self._people_thread.shutdown(wait=True)
         self._pose_pool.shutdown(wait=True)
+        self._in_flight.clear()
         for tracker in reversed(self._trackers):  # siblings first: the first one owns the people counter
             tracker.close()
 
     # -- per frame (webcam thread) ------------------------------------------------------------
     @property
-    def frames_per_call(self) -> int:
-        """How many of the newest queued frames `process_latest` analyses (one per tracker)."""
-        return len(self._trackers)
+    def pipeline_depth(self) -> int:
+        """Frames kept in flight after a `push()`: one per tracker beyond the first."""
+        return len(self._trackers) - 1
 
-    def process(self, rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, LiveStatus]:
-        return self.process_latest([(rgb, t_s)])
-
-    def process_latest(self, frames: list[tuple[np.ndarray, float]]) -> tuple[np.ndarray, LiveStatus]:
-        """The newest frames (RGB, time s; at most one per tracker, in time order) through the pose
-        model at once; the recording gets all of them, the returned overlay and status are the newest's."""
-        frames = frames[-len(self._trackers) :]
+    def push(self, rgb: np.ndarray, t_s: float) -> LiveOutput | None:
+        """Start the pose of a frame (RGB, camera time s) on the next tracker and give back the oldest
+        frame in flight, drawn, once more than `pipeline_depth` are in flight (None while it fills)."""
         with self._lock:
             if self._t0 is None:
-                self._t0 = frames[0][1]
-            t0 = self._t0
-        poses = self._estimate_all([(rgb, t_s - t0) for rgb, t_s in frames])
-        rgb, rel_t_s = frames[-1][0], frames[-1][1] - t0
+                self._t0 = t_s
+            rel_t_s, generation = t_s - self._t0, self._generation
+        tracker = self._trackers[self._turn % len(self._trackers)]
+        self._turn += 1
+        pose = self._pose_pool.submit(self._pose_of, tracker, rgb, rel_t_s)
+        self._in_flight.append(_InFlight(rgb, t_s, rel_t_s, generation, pose))
+        out = None
+        while len(self._in_flight) > self.pipeline_depth:
+            out = self._finish(self._in_flight.popleft())
+        return out
+
+    def flush(self) -> list[LiveOutput]:
+        """Finish every frame still in flight (end of a recording, or a caller that wants each frame back)."""
+        out = []
+        while self._in_flight:
+            out.append(self._finish(self._in_flight.popleft()))
+        return out
+
+    def process(self, rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, LiveStatus]:
+        """One frame in, the same frame drawn out (no pipelining): for callers that need that frame back."""
+        pushed = self.push(rgb, t_s)
+        done = self.flush()
+        last = done[-1] if done else pushed
+        assert last is not None and last.t_s == t_s
+        return last.annotated_rgb, last.status
+
+    def _pose_of(self, tracker: PoseEstimator, rgb: np.ndarray, rel_t_s: float) -> PoseFrame:
+        want_tips = self.options.test == "sit-reach"
+        pose = tracker.estimate(rgb, rel_t_s, want_fingertips=want_tips, count_people=False)
+        return replace(pose, n_people=max(self._n_people, 1)) if pose.found else pose
+
+    def _finish(self, item: _InFlight) -> LiveOutput:
+        """Record a frame whose pose is done, update the live status and draw it."""
+        pose = item.pose.result()
+        rgb, rel_t_s = item.rgb, item.rel_t_s
         with self._lock:
-            self._count_people_in_background(rgb, poses[-1], rel_t_s)
-            for pose in poses:
-                self._frames.append(pose)
+            if item.generation != self._generation:  # pushed before a reset(): not part of this session
+                return LiveOutput(np.array(rgb, copy=True), self._status, item.t_s)
+            self._count_people_in_background(rgb, pose, rel_t_s)
+            self._frames.append(pose)
             self._size = (rgb.shape[1], rgb.shape[0])
             while self._frames and rel_t_s - self._frames[0].t_s > self.config.max_buffer_s:
                 self._frames.popleft()
-            status = self._live_status(poses[-1], rel_t_s)
+            status = self._live_status(pose, rel_t_s)
             self._status = status
-        pose = poses[-1]
         overlay = build_overlay(
             self.options.test,
             status.side or "left",
@@ -196,25 +249,7 @@ class LiveAnalyzer:
             status.peak_deg,
             [(k.replace("_", " "), v) for k, v in status.checks.items()],
         )
-        return draw_overlay(rgb, pose, overlay), status
-
-    def _estimate_all(self, frames: list[tuple[np.ndarray, float]]) -> list[PoseFrame]:
-        """Pose of each frame on the trackers in turn: the older frames on the pool, the newest here."""
-        want_tips = self.options.test == "sit-reach"
-        jobs = []
-        for rgb, t_s in frames:
-            tracker = self._trackers[self._turn % len(self._trackers)]
-            self._turn += 1
-            jobs.append((tracker, rgb, t_s))
-
-        def run(job: tuple[PoseEstimator, np.ndarray, float]) -> PoseFrame:
-            tracker, rgb, t_s = job
-            pose = tracker.estimate(rgb, t_s, want_fingertips=want_tips, count_people=False)
-            return replace(pose, n_people=max(self._n_people, 1)) if pose.found else pose
-
-        older = [self._pose_pool.submit(run, job) for job in jobs[:-1]]
-        newest = run(jobs[-1])
-        return [f.result() for f in older] + [newest]
+        return LiveOutput(draw_overlay(rgb, pose, overlay), status, item.t_s)
 
     def _count_people_in_background(self, rgb: np.ndarray, pose: PoseFrame, now_s: float) -> None:
         busy = self._people_pending is not None and not self._people_pending.done()
@@ -278,16 +313,17 @@ class LiveAnalyzer:
         if now_s - self._last_analysis_t_s >= self._reanalyse_gap_s and not busy:
             self._last_analysis_t_s = now_s
             last_frames = [f for f in self._frames if now_s - f.t_s <= self.config.reanalyse_window_s]
-            self._pending = self._background.submit(
-                self._reanalyse, last_frames, self._size, self._generation
-            )
+            job = (last_frames, self._size, self.options, self._estimator.name)
+            self._pending = self._background.submit(_timed_analysis, *job)
+            generation = self._generation
+            self._pending.add_done_callback(lambda done: self._take_reanalysis(done, generation))
         return self._with_capture(status)
 
-    def _reanalyse(self, frames: list[PoseFrame], size: tuple[int, int], generation: int) -> None:
-        """Background thread: the offline analysis of the recording so far (for the captured peak)."""
-        started = time.perf_counter()
-        result = self._analyse(frames, size)
-        took_s = time.perf_counter() - started
+    def _take_reanalysis(self, done: Future[tuple[AnalysisResult, float]], generation: int) -> None:
+        """The re-analysis of the last `reanalyse_window_s` is back (for the captured peak)."""
+        if done.cancelled() or done.exception() is not None:
+            return  # the next one is due in `reanalyse_every_s`
+        result, took_s = done.result()
         with self._lock:
             self._reanalyse_gap_s = max(
                 self.config.reanalyse_every_s, took_s / self.config.reanalyse_max_core_share
@@ -311,10 +347,25 @@ class LiveAnalyzer:
         )
 
     def _analyse(self, frames: list[PoseFrame], size: tuple[int, int]) -> AnalysisResult:
-        lms = LandmarkSeries.from_frames(frames, *size)
-        duration = float(lms.t_s[-1] - lms.t_s[0]) if len(lms) > 1 else 0.0
-        fps = (len(lms) - 1) / duration if duration > 0 else 0.0
-        video = VideoInfo(
-            fps=fps, frames=len(lms), duration_s=duration, width=size[0], height=size[1], rotation_deg=0
-        )
-        return analyze_landmarks(lms, video, self.options, self._estimator.name)
+        return analyse_recording(frames, size, self.options, self._estimator.name)
+
+
+def analyse_recording(
+    frames: list[PoseFrame], size: tuple[int, int], options: AnalysisOptions, model_name: str
+) -> AnalysisResult:
+    """The offline stages on recorded webcam frames (width, height = `size`)."""
+    lms = LandmarkSeries.from_frames(frames, *size)
+    duration = float(lms.t_s[-1] - lms.t_s[0]) if len(lms) > 1 else 0.0
+    fps = (len(lms) - 1) / duration if duration > 0 else 0.0
+    video = VideoInfo(
+        fps=fps, frames=len(lms), duration_s=duration, width=size[0], height=size[1], rotation_deg=0
+    )
+    return analyze_landmarks(lms, video, options, model_name)
+
+
+def _timed_analysis(
+    frames: list[PoseFrame], size: tuple[int, int], options: AnalysisOptions, model_name: str
+) -> tuple[AnalysisResult, float]:
+    """In the re-analysis process: the analysis and the CPU seconds it took there."""
+    started_s = time.process_time()
+    return analyse_recording(frames, size, options, model_name), time.process_time() - started_s

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import multiprocessing
 import socket
-import sys
-import types
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, as_completed
 from typing import Any
 
+from analysis.processes import spawn_pool, without_main
 from batch.jobs import ClipJob, ClipOutcome, analyze_clip, failed_outcome
 
 RAY_CONNECT_TIMEOUT_S = 5.0
@@ -24,14 +21,13 @@ class RunnerError(Exception):
 def run_pool(jobs: Sequence[ClipJob], workers: int) -> Iterator[ClipOutcome]:
     """`workers` local processes, one clip at a time each, outcomes in completion order.
 
-    Processes are spawned (not forked) so each starts clean of the parent's threads; MediaPipe and
-    the decoder threads inside a worker are then that worker's own.
+    Processes are spawned (`analysis.processes`) so each starts clean of the parent's threads; MediaPipe
+    and the decoder threads inside a worker are then that worker's own.
     """
     if not jobs:
         return
-    ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), mp_context=ctx)
-    with _without_main():  # the workers start during the first submits
+    pool = spawn_pool(min(workers, len(jobs)))
+    with without_main():  # the workers start during the first submits
         futures: dict[Future[ClipOutcome], ClipJob] = {pool.submit(analyze_clip, job): job for job in jobs}
     try:
         for fut in as_completed(futures):
@@ -42,23 +38,6 @@ def run_pool(jobs: Sequence[ClipJob], workers: int) -> Iterator[ClipOutcome]:
                 yield failed_outcome(job, "", f"internal error: worker failed: {type(exc).__name__}: {exc}")
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-@contextlib.contextmanager
-def _without_main() -> Iterator[None]:
-    """Start spawned workers without re-running the parent's `__main__`.
-
-    A spawned child re-imports the parent's main module by path. The job function lives in
-    `batch.jobs` and needs nothing from it, and a host that swapped `__main__` for a script (Streamlit
-    does; its AppTest leaves one that no longer exists) would otherwise kill every worker.
-    """
-    main = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        if main is not None:
-            sys.modules["__main__"] = main
 
 
 def _check_reachable(address: str) -> None:

@@ -5,10 +5,11 @@
 
 A camera thread produces 640x480 frames at 30 fps on a real clock (a sample clip, cropped to 4:3
 and looped) into a queue; a second thread plays streamlit-webrtc: it takes every frame that queued
-up and hands the list to `ui.live_bridge.LiveBridge.on_frames` (which analyses the newest and drops
-the rest), exactly as the Record page does. Prints processed fps, p50/p95 latency from a frame's
-arrival to its overlay coming back, and the backlog (frames waiting when a call starts, and frames
-dropped) per 10 s, so a growing backlog shows.
+up and hands the list to `ui.live_bridge.LiveBridge.on_frames` (which pushes the newest into the
+pipelined engine, drops the rest, and gives back the frame the engine finished), exactly as the
+Record page does. Prints processed fps, p50/p95 latency from a frame's arrival to its own overlay
+coming back (matched by the frame's pts), and the backlog (frames waiting when a call starts, and
+frames dropped) per 10 s, so a growing backlog shows.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ def run(clip: Path, seconds: float, test: str, model: Path | None, trackers: int
     bridge = LiveBridge(lambda: LiveAnalyzer(test, model_path=model, config=config))  # type: ignore[arg-type]
     bridge._ensure_engine()  # load the model before the clock starts, as warm_up() does on the page
     q: queue.Queue[tuple[float, av.VideoFrame]] = queue.Queue()
+    arrived_s: dict[int, float] = {}  # pts -> when the camera delivered the frame
     stop = threading.Event()
     latencies_ms: list[tuple[float, float]] = []  # (time since start, latency)
     waiting: list[tuple[float, int]] = []  # (time since start, frames waiting at the call)
@@ -67,7 +69,8 @@ def run(clip: Path, seconds: float, test: str, model: Path | None, trackers: int
                 time.sleep(delay)
             vf = av.VideoFrame.from_ndarray(images[k % len(images)], format="rgb24")
             vf.pts, vf.time_base = k, Fraction(1, 30)
-            q.put((time.perf_counter(), vf))
+            arrived_s[k] = time.perf_counter()
+            q.put((arrived_s[k], vf))
             k += 1
             if time.perf_counter() - t0 >= seconds:
                 stop.set()
@@ -86,9 +89,11 @@ def run(clip: Path, seconds: float, test: str, model: Path | None, trackers: int
                     break
             now = time.perf_counter()
             waiting.append((now - t0, len(batch)))
-            bridge.on_frames([vf for _, vf in batch])
+            given_back = bridge.on_frames([vf for _, vf in batch])
             done = time.perf_counter()
-            latencies_ms.append((done - t0, (done - batch[-1][0]) * 1000.0))
+            for vf in given_back:
+                if vf.pts is not None and vf.pts in arrived_s:
+                    latencies_ms.append((done - t0, (done - arrived_s[vf.pts]) * 1000.0))
 
     threads = [threading.Thread(target=camera), threading.Thread(target=webrtc_worker)]
     for th in threads:

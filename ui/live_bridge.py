@@ -2,7 +2,9 @@
 
 streamlit-webrtc calls `on_frames` on its own thread with every frame that queued up while the
 previous one was processed. Only the newest is analysed, so latency cannot build up when the pose
-model is slower than the camera; the others are counted as dropped. Everything the page reads goes
+model is slower than the camera; the others are counted as dropped. The engine pipelines: a call
+hands it the newest frame and gets back the one before it, drawn (streamlit-webrtc shows the latest
+frame given back; an empty list keeps the previous one on screen). Everything the page reads goes
 through one lock, and nothing in the callback waits on the page.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -18,19 +21,14 @@ import av
 import numpy as np
 
 if TYPE_CHECKING:
-    from analysis.live import LiveStatus
+    from analysis.live import LiveOutput, LiveStatus
     from analysis.result import AnalysisResult
 
 
 class LiveEngine(Protocol):
     """What the bridge needs from `analysis.live.LiveAnalyzer`."""
 
-    def process(self, rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, LiveStatus]: ...
-
-    def process_latest(self, frames: list[tuple[np.ndarray, float]]) -> tuple[np.ndarray, LiveStatus]: ...
-
-    @property
-    def frames_per_call(self) -> int: ...
+    def push(self, rgb: np.ndarray, t_s: float) -> LiveOutput | None: ...
 
     def result(self) -> AnalysisResult | None: ...
 
@@ -62,6 +60,7 @@ class LiveBridge:
         self._frames_analysed = 0
         self._frames_dropped = 0
         self._error: str | None = None
+        self._in_flight: deque[av.VideoFrame] = deque()  # pushed into the engine, not yet given back
 
     def warm_up(self) -> None:
         """Load the pose model on a background thread now, so the first camera frames are not lost."""
@@ -81,30 +80,32 @@ class LiveBridge:
 
     # -- webcam thread ---------------------------------------------------------------------------
     def on_frames(self, frames: list[av.VideoFrame]) -> list[av.VideoFrame]:
-        """queued_video_frames_callback: analyse the newest frames (one per pose tracker of the engine,
-        at once) and drop the staler ones, so the backlog cannot grow."""
+        """queued_video_frames_callback: push the newest frame into the engine and give back the frame
+        it finished, drawn (or nothing while its pipeline fills); the staler frames are dropped, so the
+        backlog cannot grow."""
         newest = frames[-1]
         with self._lock:
             self._frames_in += len(frames)
+            self._frames_dropped += len(frames) - 1
         try:
             with self._busy:
                 if self._closed:
                     return [newest]
                 engine = self._ensure_engine()
-                taken = frames[-engine.frames_per_call :]
-                batch = [(vf.to_ndarray(format="rgb24"), _time_s(vf)) for vf in taken]
-                annotated, status = engine.process_latest(batch)
+                done = engine.push(newest.to_ndarray(format="rgb24"), _time_s(newest))
+                self._in_flight.append(newest)
+                if done is None:
+                    return []
+                source = self._in_flight.popleft() if self._in_flight else newest
         except Exception as exc:  # shown on the page as one line; the video keeps flowing
             with self._lock:
                 self._error = str(exc) or type(exc).__name__
-                self._frames_dropped += len(frames) - 1
             return [newest]
-        out = av.VideoFrame.from_ndarray(np.ascontiguousarray(annotated), format="rgb24")
-        out.pts, out.time_base = newest.pts, newest.time_base
+        out = av.VideoFrame.from_ndarray(np.ascontiguousarray(done.annotated_rgb), format="rgb24")
+        out.pts, out.time_base = source.pts, source.time_base
         with self._lock:
-            self._status = status
-            self._frames_dropped += len(frames) - len(taken)
-            self._frames_analysed += len(taken)
+            self._status = done.status
+            self._frames_analysed += 1
         return [out]
 
     async def on_frames_async(self, frames: list[av.VideoFrame]) -> list[av.VideoFrame]:
