@@ -36,7 +36,7 @@ from analysis.processes import spawn_pool, started
 from analysis.result import AnalysisResult, Side, TestKind, VideoInfo
 from vision.annotate import draw_overlay
 from vision.landmarks import LandmarkSeries, PoseFrame
-from vision.pose import PoseEstimator, create_estimator
+from vision.pose import PeopleCount, PoseEstimator, create_estimator
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,7 @@ class _InFlight:
     t_s: float  # camera time
     rel_t_s: float  # since the session's first frame
     generation: int
+    tracker: PoseEstimator
     pose: Future[PoseFrame]
 
 
@@ -138,7 +139,7 @@ class LiveAnalyzer:
         self._filters = self._new_filters()
         self._pending: Future[tuple[AnalysisResult, float]] | None = None
         self._people_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-people")
-        self._people_pending: Future[int] | None = None
+        self._people_pending: Future[PeopleCount] | None = None
         self._last_people_t_s = -np.inf
         self._generation = 0  # bumped by reset(): a re-analysis started before it is dropped
 
@@ -198,7 +199,7 @@ class LiveAnalyzer:
         tracker = self._trackers[self._turn % len(self._trackers)]
         self._turn += 1
         pose = self._pose_pool.submit(self._pose_of, tracker, rgb, rel_t_s)
-        self._in_flight.append(_InFlight(rgb, t_s, rel_t_s, generation, pose))
+        self._in_flight.append(_InFlight(rgb, t_s, rel_t_s, generation, tracker, pose))
         out = None
         while len(self._in_flight) > self.pipeline_depth:
             out = self._finish(self._in_flight.popleft())
@@ -228,10 +229,12 @@ class LiveAnalyzer:
         """Record a frame whose pose is done, update the live status and draw it."""
         pose = item.pose.result()
         rgb, rel_t_s = item.rgb, item.rel_t_s
+        if item.generation == self._generation and not self._frames:
+            pose = self._first_people_count(rgb, pose, rel_t_s)
         with self._lock:
             if item.generation != self._generation:  # pushed before a reset(): not part of this session
                 return LiveOutput(np.array(rgb, copy=True), self._status, item.t_s)
-            self._count_people_in_background(rgb, pose, rel_t_s)
+            self._count_people_in_background(rgb, pose, rel_t_s, item.tracker)
             self._frames.append(pose)
             self._size = (rgb.shape[1], rgb.shape[0])
             while self._frames and rel_t_s - self._frames[0].t_s > self.config.max_buffer_s:
@@ -251,18 +254,40 @@ class LiveAnalyzer:
         )
         return LiveOutput(draw_overlay(rgb, pose, overlay), status, item.t_s)
 
-    def _count_people_in_background(self, rgb: np.ndarray, pose: PoseFrame, now_s: float) -> None:
+    def _first_people_count(self, rgb: np.ndarray, pose: PoseFrame, rel_t_s: float) -> PoseFrame:
+        """The session's first frame: count the people at once (~0.1 s, once), so a tracker that locked
+        onto a helper or bystander is put right from the next frames instead of recording them until the
+        background count comes back (4 such frames made a valid 69 deg raise read "no raise"). Every
+        tracker started on this scene, so each is told; this frame, if it was the bystander, is empty."""
+        count = self._estimator.count_people(rgb, pose.image_xy_px if pose.found else None)
+        self._n_people = count.n_people
+        self._last_people_t_s = rel_t_s
+        if count.bystander_xy_px is None:
+            return replace(pose, n_people=max(count.n_people, 1)) if pose.found else pose
+        for tracker in self._trackers:
+            tracker.avoid(count.bystander_xy_px)
+        return PoseFrame.empty(pose.t_s)
+
+    def _count_people_in_background(
+        self, rgb: np.ndarray, pose: PoseFrame, now_s: float, tracker: PoseEstimator
+    ) -> None:
         busy = self._people_pending is not None and not self._people_pending.done()
         if busy or now_s - self._last_people_t_s < self.config.people_count_every_s:
             return
         self._last_people_t_s = now_s
         main_xy = pose.image_xy_px if pose.found else None
-        self._people_pending = self._people_thread.submit(self._estimator.count_people, rgb, main_xy)
-        self._people_pending.add_done_callback(self._take_people_count)
+        # After the first count the subject is settled (`count_people`, keep_on_floor).
+        self._people_pending = self._people_thread.submit(self._estimator.count_people, rgb, main_xy, True)
+        self._people_pending.add_done_callback(lambda done: self._take_people_count(done, tracker))
 
-    def _take_people_count(self, done: Future[int]) -> None:
-        if done.exception() is None:
-            self._n_people = done.result()
+    def _take_people_count(self, done: Future[PeopleCount], tracker: PoseEstimator) -> None:
+        """The count judged the pose `tracker` gave: if that was a bystander, that tracker hides them."""
+        if done.exception() is not None:
+            return
+        count = done.result()
+        self._n_people = count.n_people
+        if count.bystander_xy_px is not None:
+            tracker.avoid(count.bystander_xy_px)
 
     def _window(self, now_s: float) -> LandmarkSeries:
         recent: list[PoseFrame] = []

@@ -166,7 +166,11 @@ def legs_off_floor(xy: np.ndarray) -> float:
     return min(values) if values else 1.0
 
 
-def person_on_the_floor(people_xy: list[np.ndarray], floor_max: float = 0.5) -> int | None:
+# legs_off_floor below this: a person lying or sitting with a leg along the floor.
+FLOOR_MAX_LEGS_OFF = 0.5
+
+
+def person_on_the_floor(people_xy: list[np.ndarray], floor_max: float = FLOOR_MAX_LEGS_OFF) -> int | None:
     """Index of the person doing the test: legs along the floor, and the largest such body (the one
     on the mat near the camera, not a child sitting further back). None when nobody fits."""
     fits = [i for i, xy in enumerate(people_xy) if legs_off_floor(xy) < floor_max]

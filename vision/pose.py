@@ -20,7 +20,7 @@ import numpy as np
 
 from vision.frames import VideoError
 from vision.landmarks import LM, N_LANDMARKS, PoseFrame
-from vision.people import find_others, paint_out, person_on_the_floor
+from vision.people import FLOOR_MAX_LEGS_OFF, find_others, legs_off_floor, paint_out, person_on_the_floor
 
 # MediaPipe's C++ logging goes to stderr; keep it to errors so CLI output stays readable.
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -41,13 +41,26 @@ class PoseEstimator(Protocol):
         self, rgb: np.ndarray, t_s: float, want_fingertips: bool = False, count_people: bool = True
     ) -> PoseFrame: ...
 
-    def count_people(self, rgb: np.ndarray, main_xy_px: np.ndarray | None) -> int: ...
+    def count_people(
+        self, rgb: np.ndarray, main_xy_px: np.ndarray | None, keep_on_floor: bool = False
+    ) -> PeopleCount: ...
+
+    def avoid(self, xy_px: np.ndarray) -> None: ...
 
     def new_stream(self) -> None: ...
 
     def sibling(self) -> PoseEstimator: ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class PeopleCount:
+    """The people in one frame, and whether the tracked person there was a bystander (not the person
+    on the floor doing the test): then `bystander_xy_px` holds their landmarks (33, 2) pixels."""
+
+    n_people: int
+    bystander_xy_px: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -235,7 +248,9 @@ class MediaPipePoseEstimator:
         self._warm = True
         main_xy = _landmarks_px(result.pose_landmarks[0], width, height) if result.pose_landmarks else None
         if count_people and t_s - self._last_count_t_s >= self.config.people_count_every_s:
-            self._count_people(rgb, main_xy)
+            bystander = self._count_people(rgb, main_xy)
+            if bystander is not None:
+                self.avoid(bystander)
             self._last_count_t_s = t_s
         if not result.pose_landmarks:
             return PoseFrame.empty(t_s)
@@ -248,24 +263,35 @@ class MediaPipePoseEstimator:
             )
         return frame
 
-    def count_people(self, rgb: np.ndarray, main_xy_px: np.ndarray | None) -> int:
+    def count_people(
+        self, rgb: np.ndarray, main_xy_px: np.ndarray | None, keep_on_floor: bool = False
+    ) -> PeopleCount:
         """Count the people in `rgb` (the tracked person at `main_xy_px` included); later `estimate` calls
         carry the count. For a caller that keeps the count off its per-frame path (the live view): it may
-        run on one other thread while `estimate` runs, as it uses only the people counter, and hands the
-        count and any bystander to hide to `estimate` by plain attribute assignment."""
-        self._count_people(rgb, main_xy_px)
-        return self._people
+        run on one other thread while `estimate` runs, as it uses only the people counter. A bystander
+        it finds tracked is only reported: the caller tells its tracker to `avoid` them.
+        `keep_on_floor`: a tracked person with the legs along the floor is never called a bystander
+        (once the subject is settled: folded deep, the subject's box shrinks below a child's sitting
+        beside the mat, and the size rule alone would hand the tracker to the child)."""
+        bystander = self._count_people(rgb, main_xy_px)
+        if keep_on_floor and bystander is not None and legs_off_floor(bystander) < FLOOR_MAX_LEGS_OFF:
+            bystander = None
+        return PeopleCount(self._people, bystander)
 
-    def _count_people(self, rgb: np.ndarray, main_xy: np.ndarray | None) -> None:
-        """How many people are in view; if the tracker follows a bystander rather than the person on
-        the floor doing the test, restart it on the next frame with the bystander hidden."""
+    def avoid(self, xy_px: np.ndarray) -> None:
+        """Restart the tracker on the next frame with the person at `xy_px` hidden (a bystander it may
+        follow). Plain attribute assignment: safe from another thread while `estimate` runs."""
+        self._hide_xy = xy_px
+
+    def _count_people(self, rgb: np.ndarray, main_xy: np.ndarray | None) -> np.ndarray | None:
+        """How many people are in view; returns the tracked person's landmarks if they are a bystander
+        rather than the person on the floor doing the test."""
         others = find_others(rgb, main_xy, self._detect_people)
         self._people = others.n_others + (1 if main_xy is not None else 0)
         if main_xy is None or not others.n_others:
-            return
+            return None
         subject = person_on_the_floor([main_xy, *others.landmarks_px])
-        if subject not in (None, 0):
-            self._hide_xy = main_xy
+        return main_xy if subject not in (None, 0) else None
 
     def _detect_people(self, rgb: np.ndarray) -> list[np.ndarray]:
         """Every person the IMAGE-mode multi-pose landmarker finds in a frame, as (33, 2) pixels."""
