@@ -40,6 +40,11 @@ SHANK_FRACTION_OF_HEIGHT = 0.246
 # measured on the synthetic renders in sample_videos/ (mean reach bias at the peak, see
 # benchmarks/accuracy.py) and consistent with the real clip sr_real_01.
 TOE_TIP_AHEAD_OF_FOOT_INDEX_CM = 3.0
+# MediaPipe's pose "index" point is a knuckle: without a hand-model fingertip, the fingertip is taken this
+# many shank lengths further along the leg (0.068 x height / 0.246 x height). Measured where both are seen
+# at the deepest reach on the calibration renders (sample_videos/ sit-and-reach, 0.067 and 0.070 of the
+# height; benchmarks/clips/camera_calib 5 deg, 0.068); with the knuckle alone the reach read 10-14 cm short.
+FINGERTIP_BEYOND_KNUCKLE_PER_SHANK = 0.068 / SHANK_FRACTION_OF_HEIGHT
 
 LEG_POINTS: dict[Side, tuple[int, int, int]] = {
     "left": (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE),
@@ -226,7 +231,7 @@ def measure_sit_reach(
     up = np.array([forward[1], -forward[0]])  # perpendicular to the legs...
     up = -up if up[1] > 0 else up  # ...pointing up in the image (y down)
     incline = unsigned_angle_deg(trunk, np.broadcast_to(up, trunk.shape)) * np.sign(trunk @ forward)
-    fingertip, found = _fingertip(lms, p, forward)
+    fingertip, found = _fingertip(lms, p, forward, _median_shank_px(lms, side))
     toe = _front_of_toes(lms, forward)
     reach_px = (fingertip - toe) @ forward
     cm_per_px, scale_source = _scale_cm_per_px(lms, side, height_cm)
@@ -241,9 +246,10 @@ def measure_sit_reach(
 
 
 def _fingertip(
-    lms: LandmarkSeries, p: dict[str, np.ndarray], forward: np.ndarray
+    lms: LandmarkSeries, p: dict[str, np.ndarray], forward: np.ndarray, shank_px: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Most forward fingertip per frame: hand-model fingertips where found, else pose knuckles."""
+    """Most forward fingertip per frame: hand-model fingertips where found, else the pose knuckles (their
+    mean, or the one seen) moved a finger's length along the leg (the hands reach along it)."""
     tips = lms.fingertip_xy_px  # (N, 2 hands, 2)
     along = tips @ forward
     has_tip = np.isfinite(along)
@@ -253,8 +259,12 @@ def _fingertip(
     knuckles = np.stack([_pts(lms, LM.LEFT_INDEX), _pts(lms, LM.RIGHT_INDEX)], axis=1)
     k_along = knuckles @ forward
     k_best = np.argmax(np.nan_to_num(k_along, nan=-np.inf), axis=1)
-    knuckle = knuckles[np.arange(len(lms)), k_best]
-    return np.where(found[:, None], hand_tip, knuckle), found
+    # Both knuckles' mean where both are placed: the hands sit either side of the body's mid-plane, so
+    # seen at a slant (or rectified from it) one appears ahead and the other behind by the same amount.
+    both = np.all(np.isfinite(knuckles), axis=(1, 2))
+    knuckle = np.where(both[:, None], knuckles.mean(axis=1), knuckles[np.arange(len(lms)), k_best])
+    finger_px = FINGERTIP_BEYOND_KNUCKLE_PER_SHANK * shank_px if np.isfinite(shank_px) else 0.0
+    return np.where(found[:, None], hand_tip, knuckle + finger_px * forward), found
 
 
 def _front_of_toes(lms: LandmarkSeries, forward: np.ndarray) -> np.ndarray:
@@ -265,11 +275,17 @@ def _front_of_toes(lms: LandmarkSeries, forward: np.ndarray) -> np.ndarray:
     return feet[np.arange(len(lms)), best]
 
 
+def _median_shank_px(lms: LandmarkSeries, side: Side) -> float:
+    """Median knee-to-ankle length in the image (NaN when never seen)."""
+    _, knee, ankle = LEG_POINTS[side]
+    shank_px = np.linalg.norm(_pts(lms, ankle) - _pts(lms, knee), axis=1)
+    return float(np.nanmedian(shank_px)) if np.any(np.isfinite(shank_px)) else float("nan")
+
+
 def _scale_cm_per_px(lms: LandmarkSeries, side: Side, height_cm: float | None) -> tuple[float | None, str]:
     """cm per image pixel near the legs: from the entered height, else from MediaPipe's metric world model."""
     _, knee, ankle = LEG_POINTS[side]
-    shank_px = np.linalg.norm(_pts(lms, ankle) - _pts(lms, knee), axis=1)
-    shank_px_med = float(np.nanmedian(shank_px)) if np.any(np.isfinite(shank_px)) else float("nan")
+    shank_px_med = _median_shank_px(lms, side)
     if not np.isfinite(shank_px_med) or shank_px_med <= 1:
         return None, "none"
     if height_cm:

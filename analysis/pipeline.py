@@ -326,8 +326,8 @@ def _how_measured(m: SlrMeasures | SitReachMeasures, peak_s: float | None) -> li
             Check(
                 "fingertips_estimated",
                 "warning",
-                "The fingertips were not found at the deepest reach, so the reach is measured at the knuckles and "
-                "may read about 5 cm short.",
+                "The fingertips were not found at the deepest reach, so the reach is estimated from the knuckles "
+                "(a finger's length further) and is less certain.",
             )
         )
     return out

@@ -192,6 +192,11 @@ CALIB: tuple[ClipSpec, ...] = (
     sit_reach(15, "right", "stockym", 42, 5, "540", scene="bright", prefix="cal_"),
     sit_reach(-5, "right", "tallf", 44, 10, "540", scene="cool", prefix="cal_"),
     sit_reach(35, "right", "tallf", 35, 11, "540", scene="cool", prefix="cal_"),
+    # The reach's calibration at 10-20 deg of yaw (fingertip and knuckle alike).
+    sit_reach(-20, "left", "tallf", 36, 8, "540", scene="bright", prefix="cal_"),
+    sit_reach(10, "right", "tallf", 32, 13, "540", scene="warm", prefix="cal_"),
+    sit_reach(-10, "left", "stockym", 40, 11, "540", scene="bright", prefix="cal_"),
+    sit_reach(20, "left", "stockym", 34, 9, "540", scene="cool", prefix="cal_"),
 )
 
 SETS = {

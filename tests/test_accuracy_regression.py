@@ -161,10 +161,11 @@ CAMERA = THRESHOLDS["camera_set"]
 
 
 def test_camera_thresholds_are_never_looser_than_the_issue_targets() -> None:
-    """The issue's targets. Sit-and-reach is only held to them up to the yaw where both its hip angle and
-    reach meet them (docs/MEASURES.md); the issue asks for 25 deg, which the reach does not reach yet."""
+    """The issue's targets: SLR up to 30 deg, sit-and-reach up to 25 (the clips that miss them are listed
+    in known_misses with the reason, docs/MEASURES.md)."""
     t = CAMERA["targets"]
     assert t["slr_max_abs_peak_error_deg"] <= 3.0 and t["slr_correct_up_to_yaw_deg"] >= 30
+    assert t["sit_reach_correct_up_to_yaw_deg"] >= 25
     assert t["sit_reach_max_abs_hip_error_deg"] <= 3.0 and t["sit_reach_max_abs_reach_error_cm"] <= 2.0
     assert t["never_valid_off_by_more_than_deg"] <= 4.0
     assert t["min_coverage"] >= 0.9 and t["max_median_width_deg"] <= 4.0

@@ -1,5 +1,7 @@
 """Per-frame measures on hand-built landmark series with known angles."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -87,8 +89,31 @@ def test_sit_reach_reach_cm_from_height() -> None:
     # shank is 200 px = 0.246 * 170 cm  ->  cm_per_px = 41.82 / 200
     cm_per_px = 0.246 * 170.0 / 200.0
     assert m.cm_per_px == pytest.approx(cm_per_px)
-    # minus the 3 cm by which the front of the toes lies ahead of MediaPipe's foot_index point
-    np.testing.assert_allclose(m.reach_cm, np.array([-100.0, 0.0, 40.0]) * cm_per_px - 3.0, atol=1e-6)
+    # No hand-model fingertip: the knuckle plus a finger (0.068 of the height = 0.068 / 0.246 shank
+    # lengths = 55.3 px), minus the 3 cm by which the front of the toes lies ahead of MediaPipe's foot_index
+    finger_px = 0.068 / 0.246 * 200.0
+    expected = (np.array([-100.0, 0.0, 40.0]) + finger_px) * cm_per_px - 3.0
+    np.testing.assert_allclose(m.reach_cm, expected, atol=1e-6)
+    assert not np.any(m.fingertips_found)
+
+
+def test_sit_reach_knuckles_meet_halfway_and_a_fingertip_wins() -> None:
+    """Two knuckles 60 px apart along the leg (a slanted view of hands either side of the body) read at
+    their mean; where the hand model found a fingertip, that point is the reach, with no finger added."""
+    frames = [seated_frame(30.0, 0.0) for _ in range(3)]
+    for pts in frames:
+        pts[LM.LEFT_INDEX] += np.array([30.0, 0.0])
+        pts[LM.RIGHT_INDEX] -= np.array([30.0, 0.0])
+    lms = series_from_points(frames)
+    tips = lms.fingertip_xy_px.copy()
+    tips[2, 0] = np.array([300.0 + 420.0 + 25.0, 360.0])  # left hand, 25 px past the toe line
+    lms = replace(lms, fingertip_xy_px=tips)
+    m = measure_sit_reach(lms, height_cm=170.0)
+    cm_per_px = 0.246 * 170.0 / 200.0
+    finger_px = 0.068 / 0.246 * 200.0
+    np.testing.assert_allclose(m.reach_cm[:2], finger_px * cm_per_px - 3.0, atol=1e-6)
+    assert m.reach_cm[2] == pytest.approx(25.0 * cm_per_px - 3.0)
+    assert list(m.fingertips_found) == [False, False, True]
 
 
 def test_sit_reach_thigh_from_the_ankle_ignores_a_misplaced_knee() -> None:
