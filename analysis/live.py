@@ -36,7 +36,7 @@ from analysis.processes import spawn_pool, started
 from analysis.result import AnalysisResult, Side, TestKind, VideoInfo
 from vision.annotate import draw_overlay
 from vision.landmarks import LandmarkSeries, PoseFrame
-from vision.pose import PeopleCount, PoseEstimator, create_estimator
+from vision.pose import LIVE_HAND_MODEL, PeopleCount, PoseEstimator, create_estimator
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,8 @@ class LiveAnalyzer:
         # Started first (before any model is open, so a failure here leaves nothing to close) and now,
         # at model loading time, so the first re-analysis does not wait for its imports.
         self._background = started(spawn_pool(1, nice=self.config.reanalyse_nice))
-        self._estimator = estimator or create_estimator(model_path)
+        # The lite hand model: the hands run on every frame here (sit-and-reach), within the 33 ms a frame.
+        self._estimator = estimator or create_estimator(model_path, LIVE_HAND_MODEL)
         # The siblings share the first one's people counter; only the first one counts (off the frame
         # path), and every frame carries its count.
         self._trackers: list[PoseEstimator] = [self._estimator] + [

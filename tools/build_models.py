@@ -10,7 +10,7 @@ Run it with mediapipe 0.10.21 (1.x cannot import its own metadata writer):
     python3 -m venv /tmp/mp021 && /tmp/mp021/bin/pip install mediapipe==0.10.21
     /tmp/mp021/bin/python tools/build_models.py vision/models
 
-Outputs `pose_landmarker_full.task` and `hand_landmarker_full.task`.
+Outputs `pose_landmarker_full.task`, `hand_landmarker_full.task` and `hand_landmarker_lite.task`.
 """
 
 from __future__ import annotations
@@ -33,6 +33,12 @@ BUNDLES: dict[str, list[tuple[str, str, float, float, int]]] = {
     "hand_landmarker_full.task": [
         ("modules/palm_detection/palm_detection_full.tflite", "hand_detector.tflite", 0.0, 255.0, 2),
         ("modules/hand_landmark/hand_landmark_full.tflite", "hand_landmarks_detector.tflite", 0.0, 255.0, 4),
+    ],
+    # The live view's hands: the same fingertips within ~1 px on the sit-and-reach renders at ~2/3 of
+    # the cost, which the webcam's 33 ms per frame needs (benchmarks/live.py --test sit-reach).
+    "hand_landmarker_lite.task": [
+        ("modules/palm_detection/palm_detection_lite.tflite", "hand_detector.tflite", 0.0, 255.0, 2),
+        ("modules/hand_landmark/hand_landmark_lite.tflite", "hand_landmarks_detector.tflite", 0.0, 255.0, 4),
     ],
 }
 

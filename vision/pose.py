@@ -29,6 +29,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 MODELS_DIR = Path(__file__).parent / "models"
 DEFAULT_POSE_MODEL = MODELS_DIR / "pose_landmarker_full.task"
 DEFAULT_HAND_MODEL = MODELS_DIR / "hand_landmarker_full.task"
+# The live view's hand model: the same fingertips within ~1 px at lower cost (vision/models/README.md).
+LIVE_HAND_MODEL = MODELS_DIR / "hand_landmarker_lite.task"
 FINGERTIPS = (4, 8, 12, 16, 20)  # MediaPipe hand landmark indices of the five fingertips
 
 
@@ -353,6 +355,10 @@ def _to_pose_frame(result: Any, t_s: float, width: int, height: int, n_people: i
     return PoseFrame(t_s, image_xy, world, visibility, n_people)
 
 
-def create_estimator(model_path: Path | None = None) -> MediaPipePoseEstimator:
+def create_estimator(
+    model_path: Path | None = None, hand_model_path: Path = DEFAULT_HAND_MODEL
+) -> MediaPipePoseEstimator:
     """The default backend; `model_path` points at another pose `.task` (e.g. the official heavy model)."""
-    return MediaPipePoseEstimator(PoseConfig(model_path=model_path or DEFAULT_POSE_MODEL))
+    return MediaPipePoseEstimator(
+        PoseConfig(model_path=model_path or DEFAULT_POSE_MODEL, hand_model_path=hand_model_path)
+    )
