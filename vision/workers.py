@@ -94,7 +94,9 @@ class PoseWorkers:
         make_estimator: Callable[[], PoseEstimator],
         n_workers: int = 2,
         max_side_px: int | None = None,
-        warmup_s: float = 0.5,
+        # 1 s, not 0.5: a fine window is now one stream (not two halves) that starts mid-fold, and its
+        # tracker settled 0.5 s in read the sit-and-reach sample 0.58 deg above a full-rate pass (1 s: 0.43).
+        warmup_s: float = 1.0,
     ) -> None:
         self._make = make_estimator
         self.n_workers = max(1, n_workers)
