@@ -34,6 +34,16 @@ LIVE_HAND_MODEL = MODELS_DIR / "hand_landmarker_lite.task"
 FINGERTIPS = (4, 8, 12, 16, 20)  # MediaPipe hand landmark indices of the five fingertips
 
 
+class HandFinder(Protocol):
+    """Frame-by-frame hand landmarks over one clip (timestamps must increase), for the fingertips."""
+
+    def detect(self, rgb: np.ndarray, t_s: float) -> list[np.ndarray]: ...
+
+    def new_stream(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class PoseEstimator(Protocol):
     """Frame-by-frame pose estimation over one clip (timestamps must increase)."""
 
@@ -52,6 +62,8 @@ class PoseEstimator(Protocol):
     def new_stream(self) -> None: ...
 
     def sibling(self) -> PoseEstimator: ...
+
+    def hand_finder(self) -> HandFinder: ...
 
     def close(self) -> None: ...
 
@@ -128,6 +140,85 @@ def _mp() -> tuple[Any, Any, Any]:
     return mp, mpv, BaseOptions
 
 
+class MediaPipeHandFinder:
+    """MediaPipe Tasks HandLandmarker in VIDEO mode, loaded on first use: the hands in each frame."""
+
+    def __init__(self, config: PoseConfig) -> None:
+        self.config = config
+        self._task: Any = None
+        self._last_t_ms = -1
+        self._warm = False
+
+    def detect(self, rgb: np.ndarray, t_s: float) -> list[np.ndarray]:
+        """Each hand found, as its 21 landmarks (21, 2) in pixels of `rgb`."""
+        mp, _, _ = _mp()
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        height, width = rgb.shape[:2]
+        return self.detect_image(image, max(round(t_s * 1000), self._last_t_ms + 1), width, height)
+
+    def detect_image(self, image: Any, t_ms: int, width: int, height: int) -> list[np.ndarray]:
+        """`detect` for a MediaPipe image the caller already made, at its (increasing) `t_ms`."""
+        if self._task is None:
+            _, mpv, base_options = _mp()
+            with quiet_native_stderr():
+                self._task = mpv.HandLandmarker.create_from_options(
+                    mpv.HandLandmarkerOptions(
+                        base_options=base_options(model_asset_path=str(self.config.hand_model_path)),
+                        running_mode=mpv.RunningMode.VIDEO,
+                        num_hands=self.config.max_hands,
+                        min_hand_detection_confidence=0.3,
+                    )
+                )
+        self._last_t_ms = t_ms
+        # The first inference prints memory-alignment notices from C++: silence them once.
+        with quiet_native_stderr() if not self._warm else contextlib.nullcontext():
+            result = self._task.detect_for_video(image, t_ms)
+        self._warm = True
+        return [np.array([[q.x * width, q.y * height] for q in hand]) for hand in result.hand_landmarks]
+
+    def new_stream(self) -> None:
+        """Forget the hand tracking and the clock (the model is loaded again on the next frame)."""
+        self.close()
+        self._last_t_ms = -1
+        self._warm = False
+
+    def close(self) -> None:
+        if self._task is not None:
+            with quiet_native_stderr():
+                self._task.close()
+        self._task = None
+
+
+def fingertips_near_wrists(pose_xy_px: np.ndarray, hands_px: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """Fingertip of each hand: the fingertip farthest from its wrist (pose "index" is a knuckle)."""
+    tips: dict[str, np.ndarray] = {}
+    p = pose_xy_px
+    wrists = {"left": p[LM.LEFT_WRIST], "right": p[LM.RIGHT_WRIST]}
+    forearms = {
+        "left": float(np.linalg.norm(p[LM.LEFT_WRIST] - p[LM.LEFT_ELBOW])),
+        "right": float(np.linalg.norm(p[LM.RIGHT_WRIST] - p[LM.RIGHT_ELBOW])),
+    }
+    for pts in hands_px:
+        # Assign the hand to the nearer pose wrist: the hand model's handedness is unreliable side-on.
+        side = min(wrists, key=lambda s: float(np.nansum((wrists[s] - pts[0]) ** 2)))
+        # A "hand" far from both pose wrists is a false detection (feet look like hands to it).
+        if not np.linalg.norm(wrists[side] - pts[0]) <= 0.5 * forearms[side]:
+            continue
+        tip_dist = np.linalg.norm(pts[list(FINGERTIPS)] - pts[0], axis=1)
+        tip = pts[FINGERTIPS[int(np.argmax(tip_dist))]]
+        if side not in tips:
+            tips[side] = tip
+    return tips
+
+
+def with_fingertips(frame: PoseFrame, hands_px: list[np.ndarray]) -> PoseFrame:
+    """`frame` with the fingertips of the hands found in the same frame (none where no pose was found)."""
+    if not frame.found:
+        return frame
+    tips = fingertips_near_wrists(frame.image_xy_px, hands_px)
+    return PoseFrame(frame.t_s, frame.image_xy_px, frame.world_xyz_m, frame.visibility, frame.n_people, tips)
+
+
 class MediaPipePoseEstimator:
     """MediaPipe Tasks PoseLandmarker in VIDEO mode (+ HandLandmarker for fingertips on request)."""
 
@@ -149,14 +240,13 @@ class MediaPipePoseEstimator:
                 self._counter = shared_counter if shared_counter is not None else self._new_counter()
             except (RuntimeError, ValueError) as exc:
                 raise VideoError(f"Could not load the pose model {model_path.name}: {exc}") from exc
-        self._hands: Any = None
+        self._hands = MediaPipeHandFinder(self.config)
         self._last_t_ms = -1
         self._last_count_t_s = -np.inf
         self._people = 0
         # A bystander the tracker locked onto: the tracker restarts on the next frame with them hidden.
         self._hide_xy: np.ndarray | None = None
         self._warm = False
-        self._hands_warm = False
 
     def _new_counter(self) -> Any:
         _, mpv, base_options = _mp()
@@ -175,6 +265,10 @@ class MediaPipePoseEstimator:
         Close it before this one (the counter is closed by its owner).
         """
         return MediaPipePoseEstimator(self.config, shared_counter=self._counter)
+
+    def hand_finder(self) -> MediaPipeHandFinder:
+        """A hand model of its own (for a thread that finds the hands beside this pose model)."""
+        return MediaPipeHandFinder(self.config)
 
     def _new_tracker(self) -> Any:
         _, mpv, base_options = _mp()
@@ -198,15 +292,13 @@ class MediaPipePoseEstimator:
         """
         if self._last_t_ms < 0:  # nothing seen yet: already a new stream
             return
+        self._hands.new_stream()
         with quiet_native_stderr():
-            for task in (self._tracker, self._hands):
-                if task is not None:
-                    task.close()
-            self._hands = None
+            self._tracker.close()
             self._tracker = self._new_tracker()
         self._last_t_ms = -1
         self._last_count_t_s = -np.inf
-        self._warm = self._hands_warm = False
+        self._warm = False
 
     def __enter__(self) -> MediaPipePoseEstimator:
         return self
@@ -219,10 +311,10 @@ class MediaPipePoseEstimator:
     def close(self) -> None:
         with quiet_native_stderr():
             counter = self._counter if self._owns_counter else None
-            for task in (self._tracker, counter, self._hands):
+            for task in (self._tracker, counter):
                 if task is not None:
                     task.close()
-        self._hands = None
+        self._hands.close()
 
     # -- estimation --------------------------------------------------------------------------
     def estimate(
@@ -259,10 +351,7 @@ class MediaPipePoseEstimator:
         people = max(self._people, 1)
         frame = _to_pose_frame(result, t_s, width, height, people)
         if want_fingertips:
-            tips = self._fingertips(image, t_ms, frame, width, height)
-            frame = PoseFrame(
-                frame.t_s, frame.image_xy_px, frame.world_xyz_m, frame.visibility, frame.n_people, tips
-            )
+            frame = with_fingertips(frame, self._hands.detect_image(image, t_ms, width, height))
         return frame
 
     def count_people(
@@ -300,44 +389,6 @@ class MediaPipePoseEstimator:
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         height, width = rgb.shape[:2]
         return [_landmarks_px(lms, width, height) for lms in self._counter.detect(image).pose_landmarks]
-
-    def _fingertips(
-        self, image: Any, t_ms: int, pose: PoseFrame, width: int, height: int
-    ) -> dict[str, np.ndarray]:
-        """Fingertip of each hand: the fingertip farthest from its wrist (pose "index" is a knuckle)."""
-        if self._hands is None:
-            _, mpv, base_options = _mp()
-            with quiet_native_stderr():
-                self._hands = mpv.HandLandmarker.create_from_options(
-                    mpv.HandLandmarkerOptions(
-                        base_options=base_options(model_asset_path=str(self.config.hand_model_path)),
-                        running_mode=mpv.RunningMode.VIDEO,
-                        num_hands=self.config.max_hands,
-                        min_hand_detection_confidence=0.3,
-                    )
-                )
-        with quiet_native_stderr() if not self._hands_warm else contextlib.nullcontext():
-            result = self._hands.detect_for_video(image, t_ms)
-        self._hands_warm = True
-        tips: dict[str, np.ndarray] = {}
-        p = pose.image_xy_px
-        wrists = {"left": p[LM.LEFT_WRIST], "right": p[LM.RIGHT_WRIST]}
-        forearms = {
-            "left": float(np.linalg.norm(p[LM.LEFT_WRIST] - p[LM.LEFT_ELBOW])),
-            "right": float(np.linalg.norm(p[LM.RIGHT_WRIST] - p[LM.RIGHT_ELBOW])),
-        }
-        for hand in result.hand_landmarks:
-            pts = np.array([[q.x * width, q.y * height] for q in hand])
-            # Assign the hand to the nearer pose wrist: the hand model's handedness is unreliable side-on.
-            side = min(wrists, key=lambda s: float(np.nansum((wrists[s] - pts[0]) ** 2)))
-            # A "hand" far from both pose wrists is a false detection (feet look like hands to it).
-            if not np.linalg.norm(wrists[side] - pts[0]) <= 0.5 * forearms[side]:
-                continue
-            tip_dist = np.linalg.norm(pts[list(FINGERTIPS)] - pts[0], axis=1)
-            tip = pts[FINGERTIPS[int(np.argmax(tip_dist))]]
-            if side not in tips:
-                tips[side] = tip
-        return tips
 
 
 def _landmarks_px(lms: Any, width: int, height: int) -> np.ndarray:

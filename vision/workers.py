@@ -6,6 +6,13 @@ everything twice and copy frames between them). Each worker has its own estimato
 mode tracking state) and its own decoder, so decoding is parallel too and never waits on the other
 worker. Each stretch handed to a worker is a new VIDEO stream that starts `warmup_s` early: those
 frames only settle the tracker and its landmark smoothing, and are not reported.
+
+Stretches that want fingertips are not split between the workers: one pose model takes them all and
+the hand model runs beside it on the same frames, on a thread of its own, so the second core does
+the hands instead of a second pose + hand pair. Measured on the sit-and-reach sample (960x540, peak
+RSS): each pose model costs ~76 MB and each hand model ~40 MB once running, so one of each instead of
+two of each is ~115 MB less, and the pose (~26 ms a frame) and hand (~20 ms) inferences are about as
+long, so both cores stay busy.
 """
 
 from __future__ import annotations
@@ -22,7 +29,8 @@ from types import TracebackType
 import numpy as np
 
 from vision.landmarks import PoseFrame
-from vision.pose import PoseEstimator
+from vision.malloc import keep_frames_out_of_heap
+from vision.pose import HandFinder, PoseEstimator, with_fingertips
 from vision.video_io import Span, iter_frames
 
 ProgressFn = Callable[[float], None]
@@ -70,37 +78,40 @@ def split_even(stretches: Sequence[Stretch], n_workers: int, fps: float) -> list
 
 
 PROGRESS_EVERY_S = 0.25  # how often the caller's progress function is told
+# Decoded frames waiting per worker. Decoding a frame takes a fraction of a pose inference, so two
+# keep the model fed; the default 8 held ~12 MB per worker at 960x540 (~22 MB at 1280x720) for nothing.
+PREFETCH_FRAMES = 2
 
 
 class PoseWorkers:
-    """`n` estimators kept for the life of the `with` block (models load once for all passes)."""
+    """Up to `n` estimators kept for the life of the `with` block (models load once for all passes).
+
+    The first loads on entering (a bad model file fails there); the others when a run needs them.
+    """
 
     def __init__(
         self,
         make_estimator: Callable[[], PoseEstimator],
         n_workers: int = 2,
         max_side_px: int | None = None,
-        warmup_s: float = 0.5,
+        # 1 s, not 0.5: a fine window is now one stream (not two halves) that starts mid-fold, and its
+        # tracker settled 0.5 s in read the sit-and-reach sample 0.58 deg above a full-rate pass (1 s: 0.43).
+        warmup_s: float = 1.0,
     ) -> None:
         self._make = make_estimator
         self.n_workers = max(1, n_workers)
         self.max_side_px = max_side_px
         self.warmup_s = warmup_s
         self._stack = contextlib.ExitStack()
-        self._estimators: list[PoseEstimator] = []
+        self._estimators: list[PoseEstimator | None] = []
         self._pool: ThreadPoolExecutor | None = None
         self.name = ""
 
     def __enter__(self) -> PoseWorkers:
+        keep_frames_out_of_heap()  # frames freed across threads would otherwise fragment the heap
         try:
-            first = self._make()
-            self._stack.callback(first.close)  # every landmarker closed, even on errors
-            self._estimators.append(first)
-            for _ in range(self.n_workers - 1):
-                est = first.sibling()  # shares what keeps no per-stream state; closed before `first`
-                self._stack.callback(est.close)
-                self._estimators.append(est)
-            self.name = self._estimators[0].name
+            self._stack.callback(self._close_estimators)  # every landmarker closed, even on errors
+            self.name = self._estimator(0).name
             self._pool = self._stack.enter_context(
                 ThreadPoolExecutor(max_workers=self.n_workers, thread_name_prefix="pose")
             )
@@ -108,6 +119,32 @@ class PoseWorkers:
             self._stack.close()
             raise
         return self
+
+    def _estimator(self, i: int) -> PoseEstimator:
+        """Worker `i`'s estimator, loaded on first use (called from the caller's thread only)."""
+        while len(self._estimators) <= i:
+            self._estimators.append(None)
+        est = self._estimators[i]
+        if est is None:
+            first = self._estimators[0]
+            # A sibling shares what keeps no per-stream state (the people counter) with the first.
+            est = self._make() if first is None else first.sibling()
+            self._estimators[i] = est
+        return est
+
+    def _close_idle(self, keep: int) -> None:
+        """Close the estimators of the workers from `keep` on: their memory is not needed now."""
+        for i in range(len(self._estimators) - 1, keep - 1, -1):
+            est = self._estimators[i]
+            if est is not None and i > 0:
+                est.close()
+                self._estimators[i] = None
+
+    def _close_estimators(self) -> None:
+        self._close_idle(1)  # the siblings first: the first one owns what they share
+        if self._estimators and self._estimators[0] is not None:
+            self._estimators[0].close()
+            self._estimators[0] = None
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -129,7 +166,11 @@ class PoseWorkers:
         """
         if self._pool is None:
             raise RuntimeError("PoseWorkers is not open; use it as a context manager")
-        runs = split_even(stretches, self.n_workers, fps)
+        # With fingertips, one pose worker takes every stretch and the hand model runs beside it.
+        hands = any(s.fingertips for s in stretches)
+        runs = [list(stretches)] if hands else split_even(stretches, self.n_workers, fps)
+        self._close_idle(keep=len(runs))
+        estimators = [self._estimator(i) for i in range(len(runs))]
         total = max(sum(frames_in(s, fps) for s in stretches), 1.0)
         done = [0]
         lock = threading.Lock()
@@ -140,7 +181,7 @@ class PoseWorkers:
 
         futures = [
             self._pool.submit(self._run_one, path, run, est, display_size, tick)
-            for run, est in zip(runs, self._estimators, strict=False)
+            for run, est in zip(runs, estimators, strict=True)
         ]
         # Progress is reported from the caller's thread only: a UI (Streamlit) may update its widgets
         # from its own script thread alone, never from a worker.
@@ -161,21 +202,51 @@ class PoseWorkers:
         display_size: tuple[int, int],
         tick: Callable[[], None],
     ) -> list[PoseFrame]:
+        if not any(s.fingertips for s in run):
+            return self._run_stretches(path, run, estimator, None, None, display_size, tick)
+        finder = estimator.hand_finder()
+        try:
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hands") as hand_pool:
+                return self._run_stretches(path, run, estimator, finder, hand_pool, display_size, tick)
+        finally:
+            finder.close()
+
+    def _run_stretches(
+        self,
+        path: Path,
+        run: list[Stretch],
+        estimator: PoseEstimator,
+        finder: HandFinder | None,
+        hand_pool: ThreadPoolExecutor | None,
+        display_size: tuple[int, int],
+        tick: Callable[[], None],
+    ) -> list[PoseFrame]:
         out: list[PoseFrame] = []
         for stretch in run:
             span = stretch.span
             # Each stretch is its own VIDEO stream, started `warmup_s` early so the tracker and the
             # landmark smoothing have settled by its first reported frame, as in one pass over the clip.
             estimator.new_stream()
+            if finder is not None:
+                finder.new_stream()
             warm = replace(span, start_s=max(span.start_s - self.warmup_s, 0.0))
-            frames = iter_frames(path, max_side_px=self.max_side_px, span=warm, threads=self.n_workers == 1)
+            frames = iter_frames(
+                path,
+                prefetch=PREFETCH_FRAMES,
+                max_side_px=self.max_side_px,
+                span=warm,
+                threads=self.n_workers == 1,
+            )
             for frame in frames:
-                pose = estimator.estimate(
-                    frame.rgb,
-                    frame.t_s,
-                    want_fingertips=stretch.fingertips,
-                    count_people=stretch.count_people,
+                # The hands of this frame are found on the hand thread while the pose runs here.
+                hands = (
+                    hand_pool.submit(finder.detect, frame.rgb, frame.t_s)
+                    if stretch.fingertips and finder is not None and hand_pool is not None
+                    else None
                 )
+                pose = estimator.estimate(frame.rgb, frame.t_s, count_people=stretch.count_people)
+                if hands is not None:
+                    pose = with_fingertips(pose, hands.result())
                 if frame.t_s >= span.start_s - 1e-6:
                     height, width = frame.rgb.shape[:2]
                     out.append(to_display(pose, display_size[0] / width, display_size[1] / height))
