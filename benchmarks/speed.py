@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -111,7 +112,10 @@ def bare(clip: Path) -> dict[str, float]:
 def child(kind: str, clip: Path, annotated: Path | None) -> None:
     r = bare(clip) if kind == "bare" else project(clip, test_of(clip), annotated)
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    r["peak_rss_mb"] = usage.ru_maxrss / 1024  # KB on Linux
+    # VmHWM, not ru_maxrss: on Linux ru_maxrss carries the parent's peak over fork + exec, so a child
+    # started after this script had made the long and upscaled clips read the parent's ~480 MB.
+    hwm = re.search(r"VmHWM:\s+(\d+) kB", Path("/proc/self/status").read_text())
+    r["peak_rss_mb"] = int(hwm.group(1)) / 1024 if hwm else usage.ru_maxrss / 1024
     r["cpu_s"] = usage.ru_utime + usage.ru_stime  # whole child, model loading included
     print("RESULT " + json.dumps(r), flush=True)
 

@@ -94,14 +94,17 @@ class PoseWorkers:
         make_estimator: Callable[[], PoseEstimator],
         n_workers: int = 2,
         max_side_px: int | None = None,
-        # 1 s, not 0.5: a fine window is now one stream (not two halves) that starts mid-fold, and its
-        # tracker settled 0.5 s in read the sit-and-reach sample 0.58 deg above a full-rate pass (1 s: 0.43).
-        warmup_s: float = 1.0,
+        warmup_s: float = 0.5,
+        # A fingertip window is one stream (not two halves) that starts mid-fold: its tracker settled
+        # 0.5 s in read the sit-and-reach sample 0.58 deg above a full-rate pass (1 s: 0.43). The other
+        # stretches keep 0.5 s: 1 s everywhere cost the 32 s SLR clip ~3 s of CPU (benchmarks/speed.py).
+        fingertip_warmup_s: float = 1.0,
     ) -> None:
         self._make = make_estimator
         self.n_workers = max(1, n_workers)
         self.max_side_px = max_side_px
         self.warmup_s = warmup_s
+        self.fingertip_warmup_s = fingertip_warmup_s
         self._stack = contextlib.ExitStack()
         self._estimators: list[PoseEstimator | None] = []
         self._pool: ThreadPoolExecutor | None = None
@@ -229,7 +232,8 @@ class PoseWorkers:
             estimator.new_stream()
             if finder is not None:
                 finder.new_stream()
-            warm = replace(span, start_s=max(span.start_s - self.warmup_s, 0.0))
+            warmup_s = self.fingertip_warmup_s if stretch.fingertips else self.warmup_s
+            warm = replace(span, start_s=max(span.start_s - warmup_s, 0.0))
             frames = iter_frames(
                 path,
                 prefetch=PREFETCH_FRAMES,
