@@ -1,6 +1,6 @@
 """Speed and memory of the full analysis next to a bare full-rate model loop, printed, not asserted.
 
-    python benchmarks/speed.py [--quick] [CLIP ...]
+    python benchmarks/speed.py [--quick] [--repeat N] [CLIP ...]
 
 For each clip, in one run (so machine load hits both alike): `analyze_video` with the default
 options (coarse to fine, two pose workers) and a bare loop (OpenCV decode + the same bundled
@@ -10,7 +10,8 @@ RSS is its own. Prints seconds, x real time, peak RSS and the ratio bare / proje
 Without clip arguments: the SLR and sit-and-reach sample clips (960x540), a ~32 s 960x540 clip
 made by looping the two-repetition SLR sample (short clips hide the coarse-to-fine gain), 1280x720
 and 3840x2160 upscales of the SLR sample, and the cost of the annotated video on the 960x540 SLR
-clip. `--quick` skips the 4K clip. Also prints the machine load (it distorts the absolute numbers,
+clip. `--quick` skips the 4K clip; `--repeat N` runs the project and the bare loop N times each,
+alternately, on the given clips and the ~32 s one, and prints medians. Also prints the machine load (it distorts the absolute numbers,
 much less the ratio).
 """
 
@@ -26,6 +27,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -134,18 +137,27 @@ def measure(kind: str, clip: Path, annotated: Path | None = None) -> dict[str, f
 # -- report ---------------------------------------------------------------------------------------
 
 
-def report_clip(clip: Path, label: str) -> None:
+def report_clip(clip: Path, label: str, repeat: int = 1) -> None:
+    """Project and bare loop `repeat` times each, alternately; medians of the seconds and of the
+    per-pair ratios (this VM's bare loop alone varies by up to 25% from run to run)."""
     meta = probe_video(clip)
-    p = measure("project", clip)
-    b = measure("bare", clip)
+    pairs = [(measure("project", clip), measure("bare", clip)) for _ in range(max(1, repeat))]
+    p = {k: float(np.median([pp[k] for pp, _ in pairs])) for k in pairs[0][0]}
+    b = {k: float(np.median([bb[k] for _, bb in pairs])) for k in pairs[0][1]}
+    ratio = float(np.median([bb["seconds"] / pp["seconds"] for pp, bb in pairs]))
     size = f"{meta.width}x{meta.height}"
     print(
         f"{label:<26} {size:>9} {meta.duration_s:>5.1f} {p['seconds']:>7.1f} {meta.duration_s / p['seconds']:>5.2f}x "
         f"{p['frames_analysed']:>5.0f}/{meta.n_frames:<5} {p['peak_rss_mb']:>6.0f} {b['seconds']:>7.1f} "
-        f"{meta.duration_s / b['seconds']:>5.2f}x {b['peak_rss_mb']:>6.0f} {b['seconds'] / p['seconds']:>6.2f}x "
+        f"{meta.duration_s / b['seconds']:>5.2f}x {b['peak_rss_mb']:>6.0f} {ratio:>6.2f}x "
         f"{p['cpu_s']:>6.1f} {b['cpu_s']:>6.1f}",
         flush=True,
     )
+    if len(pairs) > 1:
+        print(
+            f"{'':<26} ratios of the {len(pairs)} pairs: "
+            + ", ".join(f"{bb['seconds'] / pp['seconds']:.2f}x" for pp, bb in pairs)
+        )
 
 
 def main() -> None:
@@ -154,6 +166,9 @@ def main() -> None:
     )
     parser.add_argument("clips", nargs="*", type=Path)
     parser.add_argument("--quick", action="store_true", help="skip the 4K clip")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="project and bare loop N times each, alternately: medians"
+    )
     parser.add_argument("--child", choices=["project", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--annotated", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -169,11 +184,11 @@ def main() -> None:
         )
         if args.clips:
             for clip in args.clips:
-                report_clip(clip, clip.stem[:26])
+                report_clip(clip, clip.stem[:26], args.repeat)
         else:
             report_clip(SLR, "SLR sample")
             report_clip(SIT_REACH, "sit-and-reach sample")
-            report_clip(loop_clip(LOOPED, tmp / "slr_looped_32s.mp4", 30.0), "SLR looped ~32 s")
+            report_clip(loop_clip(LOOPED, tmp / "slr_looped_32s.mp4", 30.0), "SLR looped ~32 s", args.repeat)
             report_clip(upscale(SLR, tmp / "slr_1280x720.mp4", 1280, 720), "SLR 1280x720")
             if not args.quick:
                 report_clip(upscale(SLR, tmp / "slr_3840x2160.mp4", 3840, 2160), "SLR 3840x2160")
