@@ -7,11 +7,12 @@ webcam and the upload paths measure the same way.
 
 The frames are pipelined over two pose trackers: `push()` hands the newest frame to the next tracker
 and returns the frame before it, drawn, whose pose ran on the other core while the camera delivered
-this one. A frame's overlay is so back one frame interval (33 ms at 30 fps) after it came in, and
-never waits behind a busy call (benchmarks/live.py). Only the live measures of the last `window_s`
-and the drawing run on the video thread; the people count and the re-analysis of the last
-`reanalyse_window_s` (for the captured peak) run on background threads and are skipped while the
-previous one still runs.
+this one. A frame's overlay is thus back about one frame interval (33 ms at 30 fps) after it came in,
+and never waits behind a busy call (benchmarks/live.py). Only the live measures of the last `window_s`
+and the drawing run on the video thread. The people count runs on a thread of its own; the
+re-analysis of the last `reanalyse_window_s` (for the captured peak) runs in a spawned process at a
+lower priority, so it never holds the GIL in the frame path's way. Each is skipped while the previous
+one still runs.
 """
 
 from __future__ import annotations
