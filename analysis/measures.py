@@ -231,10 +231,11 @@ def measure_sit_reach(
     up = np.array([forward[1], -forward[0]])  # perpendicular to the legs...
     up = -up if up[1] > 0 else up  # ...pointing up in the image (y down)
     incline = unsigned_angle_deg(trunk, np.broadcast_to(up, trunk.shape)) * np.sign(trunk @ forward)
-    fingertip, found = _fingertip(lms, p, forward, _median_shank_px(lms, side))
+    shank_px = _median_shank_px(lms, side)  # sets the finger's length and the cm scale
+    fingertip, found = _fingertip(lms, p, forward, shank_px)
     toe = _front_of_toes(lms, forward)
     reach_px = (fingertip - toe) @ forward
-    cm_per_px, scale_source = _scale_cm_per_px(lms, side, height_cm)
+    cm_per_px, scale_source = _scale_cm_per_px(lms, side, height_cm, shank_px)
     reach_cm = (
         reach_px * cm_per_px - TOE_TIP_AHEAD_OF_FOOT_INDEX_CM if cm_per_px is not None else np.full(n, np.nan)
     )
@@ -282,10 +283,12 @@ def _median_shank_px(lms: LandmarkSeries, side: Side) -> float:
     return float(np.nanmedian(shank_px)) if np.any(np.isfinite(shank_px)) else float("nan")
 
 
-def _scale_cm_per_px(lms: LandmarkSeries, side: Side, height_cm: float | None) -> tuple[float | None, str]:
-    """cm per image pixel near the legs: from the entered height, else from MediaPipe's metric world model."""
+def _scale_cm_per_px(
+    lms: LandmarkSeries, side: Side, height_cm: float | None, shank_px_med: float
+) -> tuple[float | None, str]:
+    """cm per image pixel near the legs: from the entered height, else from MediaPipe's metric world model.
+    `shank_px_med`: the median knee-to-ankle length in the image (`_median_shank_px`)."""
     _, knee, ankle = LEG_POINTS[side]
-    shank_px_med = _median_shank_px(lms, side)
     if not np.isfinite(shank_px_med) or shank_px_med <= 1:
         return None, "none"
     if height_cm:
