@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -60,7 +59,6 @@ class LiveBridge:
         self._frames_analysed = 0
         self._frames_dropped = 0
         self._error: str | None = None
-        self._in_flight: deque[av.VideoFrame] = deque()  # pushed into the engine, not yet given back
 
     def warm_up(self) -> None:
         """Load the pose model on a background thread now, so the first camera frames are not lost."""
@@ -93,16 +91,14 @@ class LiveBridge:
                     return [newest]
                 engine = self._ensure_engine()
                 done = engine.push(newest.to_ndarray(format="rgb24"), _time_s(newest))
-                self._in_flight.append(newest)
                 if done is None:
                     return []
-                source = self._in_flight.popleft() if self._in_flight else newest
         except Exception as exc:  # shown on the page as one line; the video keeps flowing
             with self._lock:
                 self._error = str(exc) or type(exc).__name__
             return [newest]
         out = av.VideoFrame.from_ndarray(np.ascontiguousarray(done.annotated_rgb), format="rgb24")
-        out.pts, out.time_base = source.pts, source.time_base
+        out.pts, out.time_base = _pts_at(done.t_s, newest), newest.time_base
         with self._lock:
             self._status = done.status
             self._frames_analysed += 1
@@ -148,6 +144,14 @@ class LiveBridge:
 
 def _time_s(frame: av.VideoFrame) -> float:
     return float(frame.time) if frame.time is not None else 0.0
+
+
+def _pts_at(t_s: float, like: av.VideoFrame) -> int | None:
+    """The pts of camera time `t_s` (as `_time_s` gave it) in the time base of `like`, a frame of the
+    same stream: the frame the engine gives back is an earlier one than the newest."""
+    if like.pts is None or like.time_base is None:
+        return like.pts
+    return round(t_s / like.time_base)
 
 
 def _release(engine: LiveEngine) -> None:
