@@ -466,6 +466,30 @@ def static_yaw_deg(
     Needs only a still body (the person setting up; for SLR pass the resting frames). Less precise
     than the swing: MediaPipe guesses the hidden side, and the body's width varies between people.
     """
+    shifts = far_side_shifts(lms, test, frames, near_is_left)
+    if shifts is None:
+        return None
+    per_pair, far_bent = shifts
+    key = test if test in WIDTH_PER_LEG else "slr"
+    feet_k, head_k = (TRUNK_WIDTH_PER_LEG if far_bent else WIDTH_PER_LEG)[key]
+    # Each pair's shift in units of its own slope (= tan(yaw)), once per direction: the slope depends on
+    # which way the camera stands, which is what the pooled median then tells.
+    tan_feet = _pooled_median([s / k for s, k in zip(per_pair, feet_k, strict=False)])
+    tan_head = _pooled_median([s / k for s, k in zip(per_pair, head_k, strict=False)])
+    if tan_feet is None or tan_head is None:
+        return None
+    # shift / leg length = bias + (width / leg) x tan(yaw): the legs are foreshortened by cos(yaw) too
+    if tan_feet >= 0:
+        return float(np.degrees(np.arctan(tan_feet)))
+    return float(np.degrees(np.arctan(min(tan_head, 0.0))))
+
+
+def far_side_shifts(
+    lms: LandmarkSeries, test: str = "slr", frames: np.ndarray | None = None, near_is_left: bool | None = None
+) -> tuple[list[np.ndarray], bool] | None:
+    """Per pair in PAIRS (only hips and shoulders when the far leg is bent up): the far point's shift
+    toward the feet from the near one, in leg lengths, minus MediaPipe's side-on offset (STATIC_BIAS),
+    for the selected frames; and whether the far leg was bent (its own slopes). None without frames."""
     if len(lms) == 0:
         return None
     sel = np.ones(len(lms), dtype=bool) if frames is None else frames
@@ -485,23 +509,13 @@ def static_yaw_deg(
     with np.errstate(invalid="ignore", divide="ignore"):
         toward_feet = legs / leg_len[:, None]
     n_pairs = 2 if far_bent else len(PAIRS)
-    feet_k, head_k = (TRUNK_WIDTH_PER_LEG if far_bent else WIDTH_PER_LEG)[key]
-    # Each pair's shift in units of its own slope (= tan(yaw)), once per direction: the slope depends on
-    # which way the camera stands, which is what the pooled median then tells.
-    on_feet, on_head = [], []
-    for k, ((a, b), bias) in enumerate(list(zip(PAIRS, STATIC_BIAS[key], strict=True))[:n_pairs]):
+    per_pair = []
+    for (a, b), bias in list(zip(PAIRS, STATIC_BIAS[key], strict=True))[:n_pairs]:
         near, far = (a, b) if near_is_left else (b, a)
         d = lms.image_xy_px[:, far] - lms.image_xy_px[:, near]
-        s = (np.sum(d * toward_feet, axis=1) / leg_len)[sel] - bias
-        on_feet.append(s / feet_k[k])
-        on_head.append(s / head_k[k])
-    tan_feet, tan_head = _pooled_median(on_feet), _pooled_median(on_head)
-    if tan_feet is None or tan_head is None:
-        return None
-    # shift / leg length = bias + (width / leg) x tan(yaw): the legs are foreshortened by cos(yaw) too
-    if tan_feet >= 0:
-        return float(np.degrees(np.arctan(tan_feet)))
-    return float(np.degrees(np.arctan(min(tan_head, 0.0))))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per_pair.append((np.sum(d * toward_feet, axis=1) / leg_len)[sel] - bias)
+    return per_pair, far_bent
 
 
 def _pooled_median(parts: list[np.ndarray]) -> float | None:
