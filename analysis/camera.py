@@ -56,10 +56,17 @@ SWING_RESIDUAL_VAR = 6e-5
 FLOOR_SLOPE_DEG = {"slr": 0.0, "sit-reach": 3.5}
 # Static cue: the far side's shift along the body per unit leg length is BIAS + WIDTH_PER_LEG x tan(yaw);
 # MediaPipe places the hidden side's points with a test-dependent offset even side-on (fitted on
-# benchmarks/clips/camera_calib: benchmarks/accuracy.py --camera-cues). WIDTH_PER_LEG is (camera toward
-# the feet, toward the head): seated, the shift grows about twice as fast toward the head (the far
-# shoulder and ankle swing out from behind the body), which read -30 deg as -52 with one slope.
-WIDTH_PER_LEG = {"slr": (0.10, 0.10), "sit-reach": (0.118, 0.211)}
+# benchmarks/clips/camera_calib: benchmarks/accuracy.py prints each cue). WIDTH_PER_LEG is (camera toward
+# the feet, toward the head), one slope per pair in PAIRS. Seated, the shift grows about twice as fast
+# toward the head (the far shoulder and ankle swing out from behind the body), which read -30 deg as -52
+# with one slope. Lying (SLR), toward the head the far knee and ankle come out from behind the near leg:
+# per unit tan(yaw) the hip pair moves 0.10 leg lengths but the shoulder 0.18, the knee 0.16 and the
+# ankle 0.31 (least squares through 0 on the calibration renders at -15 / -25 / -35 deg); with 0.10 for
+# all four a -30 deg check render read -51 and was refused.
+WIDTH_PER_LEG: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
+    "slr": ((0.10, 0.10, 0.10, 0.10), (0.101, 0.182, 0.156, 0.307)),
+    "sit-reach": ((0.118,) * 4, (0.211,) * 4),
+}
 STATIC_BIAS = {"slr": (0.012, 0.047, -0.005, -0.058), "sit-reach": (0.09, 0.109, 0.027, -0.031)}  # per PAIRS
 STATIC_YAW_SD_DEG = 4.0
 # A bent far leg (the back-saver sit-and-reach; the real side-view clip sr_real_01 reads its far knee
@@ -67,7 +74,10 @@ STATIC_YAW_SD_DEG = 4.0
 # toward the head (-21 deg on that side view). Then only the trunk pairs count, with their own widths
 # (fitted on the same calibration renders; sr_real_01 then reads +3).
 FAR_LEG_BENT_DEG = 30.0
-TRUNK_WIDTH_PER_LEG = {"slr": (0.10, 0.10), "sit-reach": (0.155, 0.255)}
+TRUNK_WIDTH_PER_LEG: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
+    "slr": ((0.10,) * 2, (0.10,) * 2),
+    "sit-reach": ((0.155,) * 2, (0.255,) * 2),
+}
 
 PAIRS = (
     (LM.LEFT_HIP, LM.RIGHT_HIP),
@@ -456,6 +466,30 @@ def static_yaw_deg(
     Needs only a still body (the person setting up; for SLR pass the resting frames). Less precise
     than the swing: MediaPipe guesses the hidden side, and the body's width varies between people.
     """
+    shifts = far_side_shifts(lms, test, frames, near_is_left)
+    if shifts is None:
+        return None
+    per_pair, far_bent = shifts
+    key = test if test in WIDTH_PER_LEG else "slr"
+    feet_k, head_k = (TRUNK_WIDTH_PER_LEG if far_bent else WIDTH_PER_LEG)[key]
+    # Each pair's shift in units of its own slope (= tan(yaw)), once per direction: the slope depends on
+    # which way the camera stands, which is what the pooled median then tells.
+    tan_feet = _pooled_median([s / k for s, k in zip(per_pair, feet_k, strict=False)])
+    tan_head = _pooled_median([s / k for s, k in zip(per_pair, head_k, strict=False)])
+    if tan_feet is None or tan_head is None:
+        return None
+    # shift / leg length = bias + (width / leg) x tan(yaw): the legs are foreshortened by cos(yaw) too
+    if tan_feet >= 0:
+        return float(np.degrees(np.arctan(tan_feet)))
+    return float(np.degrees(np.arctan(min(tan_head, 0.0))))
+
+
+def far_side_shifts(
+    lms: LandmarkSeries, test: str = "slr", frames: np.ndarray | None = None, near_is_left: bool | None = None
+) -> tuple[list[np.ndarray], bool] | None:
+    """Per pair in PAIRS (only hips and shoulders when the far leg is bent up): the far point's shift
+    toward the feet from the near one, in leg lengths, minus MediaPipe's side-on offset (STATIC_BIAS),
+    for the selected frames; and whether the far leg was bent (its own slopes). None without frames."""
     if len(lms) == 0:
         return None
     sel = np.ones(len(lms), dtype=bool) if frames is None else frames
@@ -475,19 +509,20 @@ def static_yaw_deg(
     with np.errstate(invalid="ignore", divide="ignore"):
         toward_feet = legs / leg_len[:, None]
     n_pairs = 2 if far_bent else len(PAIRS)
-    shifts = []
+    per_pair = []
     for (a, b), bias in list(zip(PAIRS, STATIC_BIAS[key], strict=True))[:n_pairs]:
         near, far = (a, b) if near_is_left else (b, a)
         d = lms.image_xy_px[:, far] - lms.image_xy_px[:, near]
-        shifts.append((np.sum(d * toward_feet, axis=1) / leg_len)[sel] - bias)
-    s = np.concatenate(shifts)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per_pair.append((np.sum(d * toward_feet, axis=1) / leg_len)[sel] - bias)
+    return per_pair, far_bent
+
+
+def _pooled_median(parts: list[np.ndarray]) -> float | None:
+    """Median over every pair's frames together (None with fewer than 4 finite values)."""
+    s = np.concatenate(parts)
     s = s[np.isfinite(s)]
-    if s.size < 4:
-        return None
-    # shift / leg length = bias + (width / leg) x tan(yaw): the legs are foreshortened by cos(yaw) too
-    shift = float(np.median(s))
-    toward_feet, toward_head = (TRUNK_WIDTH_PER_LEG if far_bent else WIDTH_PER_LEG)[key]
-    return float(np.degrees(np.arctan(shift / (toward_feet if shift >= 0 else toward_head))))
+    return float(np.median(s)) if s.size >= 4 else None
 
 
 def _far_knee_flexion_deg(lms: LandmarkSeries, near_is_left: bool) -> float:

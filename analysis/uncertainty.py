@@ -31,9 +31,10 @@ PER_YAW_DEG = 0.04  # extra sd per degree of |yaw| (correction model error), deg
 # overstates how far the peak moves: the calibration renders' errors were about half of it.
 CAMERA_SHIFT_FACTOR = 0.5
 REACH_PER_YAW_CM = 0.03
-# The reach (hands and feet far apart along the floor and either side of the mid-plane) moves 3-5 times
-# more than one sd's turn of the plane predicts: on the calibration renders the static cue misread -15 /
-# -20 deg as -9 / -11 and the reach read +7.2 / +7.9 cm off with a one-sd shift of 1.5 / 1.3 cm.
+# The reach (hands and feet far apart along the floor and either side of the mid-plane) errs 3-5 times
+# more than one sd's turn of the plane predicts: on the calibration renders at -15 / -20 deg the reach
+# read +3.5 / +7.9 cm off with a one-sd shift of 1.5 / 1.3 cm. Not the yaw estimate's misread (-8 / -10):
+# with the true yaw imposed they read +2.9 / +9.0 (the rectified hand and toe points scatter at a slant).
 REACH_CAMERA_SHIFT_FACTOR = 4.0
 SCALE_REL = {"height": 0.03, "world landmarks": 0.12, "none": 0.0}  # relative error of the cm scale
 REACH_SCALE_LEVER_CM = 12.0  # the scale acts on |reach| plus about this much of foot/hand offset

@@ -197,6 +197,10 @@ CALIB: tuple[ClipSpec, ...] = (
     sit_reach(10, "right", "tallf", 32, 13, "540", scene="warm", prefix="cal_"),
     sit_reach(-10, "left", "stockym", 40, 11, "540", scene="bright", prefix="cal_"),
     sit_reach(20, "left", "stockym", 34, 9, "540", scene="cool", prefix="cal_"),
+    # SLR toward the head, where the far-side shift grows faster than toward the feet (the static cue's
+    # slope on that side; the -25 render above was the only one).
+    slr(-35, "left", "left", "tallf", 72, 9, "540", scene="warm", prefix="cal_"),
+    slr(-15, "right", "right", "stockym", 84, 6, "540", scene="cool", prefix="cal_"),
 )
 
 SETS = {

@@ -132,3 +132,52 @@ def test_static_cue_ignores_a_bent_far_leg(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(cam, "FAR_LEG_BENT_DEG", 180.0)  # without the rule: about 26 deg toward the head
     unruled = cam.static_yaw_deg(bent, "sit-reach", near_is_left=True)
     assert unruled is not None and unruled < -20.0
+
+
+def _lying_at_yaw(yaw_deg: float) -> np.ndarray:
+    """A resting supine body (near = left, feet toward +x, leg 400 px) whose far-side points sit where the
+    static cue's model puts them at `yaw_deg`: per pair, bias + slope x tan(yaw) leg lengths toward the
+    feet, with the slope of that direction (cam.WIDTH_PER_LEG)."""
+    from vision.landmarks import LM, N_LANDMARKS
+
+    leg = 400.0
+    feet_k, head_k = cam.WIDTH_PER_LEG["slr"]
+    slopes = feet_k if yaw_deg >= 0 else head_k
+    tan = np.tan(np.radians(yaw_deg))
+    near = {"hip": np.array([300.0, 300.0]), "shoulder": np.array([-100.0, 300.0])}
+    near["knee"], near["ankle"] = near["hip"] + np.array([leg / 2, 0.0]), near["hip"] + np.array([leg, 0.0])
+    pts = np.full((N_LANDMARKS, 2), np.nan)
+    parts = ("hip", "shoulder", "knee", "ankle")
+    for part, bias, k in zip(parts, cam.STATIC_BIAS["slr"], slopes, strict=True):
+        pts[getattr(LM, f"LEFT_{part.upper()}")] = near[part]
+        pts[getattr(LM, f"RIGHT_{part.upper()}")] = near[part] + np.array([(bias + k * tan) * leg, 0.0])
+    return pts
+
+
+@pytest.mark.parametrize("yaw_deg", [-35.0, -30.0, -15.0, 0.0, 20.0])
+def test_static_cue_reads_each_pair_with_its_own_slope(yaw_deg: float) -> None:
+    """Lying, toward the head the far ankle comes out from behind the near leg three times faster than
+    the far hip (calibration renders): each pair is read with its own slope. The cue divides by the
+    mid-hip -> mid-ankle length, which the far ankle's shift stretches: tan(yaw) reads x leg / that."""
+    from tests.landmark_factory import series_from_points
+
+    pts = _lying_at_yaw(yaw_deg)
+    lms = series_from_points([pts] * 5)
+    from vision.landmarks import LM
+
+    mid_leg = np.linalg.norm(
+        (pts[LM.LEFT_ANKLE] + pts[LM.RIGHT_ANKLE]) / 2 - (pts[LM.LEFT_HIP] + pts[LM.RIGHT_HIP]) / 2
+    )
+    expected = np.degrees(np.arctan(np.tan(np.radians(yaw_deg)) * 400.0 / mid_leg))
+    assert cam.static_yaw_deg(lms, "slr", near_is_left=True) == pytest.approx(expected, abs=0.5)
+
+
+def test_static_cue_one_slope_over_reads_toward_the_head(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the per-pair slopes fix: with one slope (0.10) for every pair, a body at -30 deg reads beyond
+    the 38 deg correction limit (a -30 deg check render read -51 and was refused)."""
+    from tests.landmark_factory import series_from_points
+
+    lms = series_from_points([_lying_at_yaw(-30.0)] * 5)
+    monkeypatch.setattr(cam, "WIDTH_PER_LEG", {"slr": ((0.10,) * 4, (0.10,) * 4)})
+    one_slope = cam.static_yaw_deg(lms, "slr", near_is_left=True)
+    assert one_slope is not None and one_slope < -38.0
