@@ -3,11 +3,19 @@
 Measured on the sit-and-reach sample (960x540, two pose workers, peak RSS from /proc/self/status):
 with glibc's defaults the peak crept up from ~625 MB after the models had loaded to ~673 MB by the
 end of a 6 s clip, and kept growing with clip length. The cause is glibc's *dynamic* mmap threshold:
-after the first decoded frame (1.5 MB at 960x540) is freed, glibc raises the threshold above that
-size, so every later frame comes from a per-thread heap arena, and frames freed on one thread while
-the models' buffers sit between them leave holes those heaps never give back. A fixed threshold keeps
-every frame-sized block in its own mapping, returned to the system on free: the same run peaked at
-~637 MB and stayed flat. (MALLOC_ARENA_MAX=2 on its own saved ~18 MB and nothing on top of this.)
+once a large block (a frame, a model's scratch buffer) is freed, glibc raises the threshold above its
+size, so later blocks of that size come from the per-thread heap arenas, and blocks freed on one
+thread while smaller buffers sit between them leave holes those heaps never give back. A fixed
+threshold keeps every block above it in its own mapping, returned to the system on free.
+
+Where to fix it: every block above the threshold is a fresh mapping whose pages are faulted in and
+zeroed again on each use. At 256 KB (every frame and MediaPipe's per-frame tensors) the ~32 s SLR
+clip took 4.8-5.3 s of system time against 1.2 s with the defaults, ~20% of the analysis' wall time
+(17.7-21.4 s against 14.3-15.3 s). At 2 MB the peak stays as flat (529-539 MB at 32 s, 540 at 96 s;
+the defaults: 533 then 606; 256 KB: 500 then 508) for a third of that system time, so the
+analysis runs at about the defaults' speed (`analyze_video` on the SLR sample looped to 32 and 96 s,
+2026-12-02; benchmarks/speed.py prints the same figures). Frames the model sees at 1280x720 (2.8 MB)
+stay above it.
 """
 
 from __future__ import annotations
@@ -17,9 +25,9 @@ import ctypes.util
 import sys
 
 M_MMAP_THRESHOLD = -3  # mallopt parameter numbers from glibc's malloc.h
-# Blocks this large or larger get their own mapping: every frame (>= 0.5 MB even at 640x360), not
-# the many small buffers. glibc starts at 128 KB and raises it up to 32 MB; 256 KB gave the flat peak.
-MMAP_THRESHOLD_BYTES = 256 * 1024
+# Blocks this large or larger get their own mapping. glibc starts at 128 KB and raises it up to 32 MB
+# on its own; fixed at 2 MB the peak stays flat in clip length at a third of 256 KB's system time.
+MMAP_THRESHOLD_BYTES = 2 * 1024 * 1024
 
 
 def keep_frames_out_of_heap(threshold_bytes: int = MMAP_THRESHOLD_BYTES) -> bool:

@@ -124,7 +124,8 @@ class PoseWorkers:
         return self
 
     def _estimator(self, i: int) -> PoseEstimator:
-        """Worker `i`'s estimator, loaded on first use (called from the caller's thread only)."""
+        """Worker `i`'s estimator, loaded on first use. Slot 0 is filled on entering; a worker thread
+        fills only its own slot, after `run` has made room for it (so the list never grows under it)."""
         while len(self._estimators) <= i:
             self._estimators.append(None)
         est = self._estimators[i]
@@ -173,7 +174,10 @@ class PoseWorkers:
         hands = any(s.fingertips for s in stretches)
         runs = [list(stretches)] if hands else split_even(stretches, self.n_workers, fps)
         self._close_idle(keep=len(runs))
-        estimators = [self._estimator(i) for i in range(len(runs))]
+        self._estimator(0)
+        # Room for every worker's slot now; a second worker loads its tracker (~0.3 s) on its own thread
+        # while the first is already analysing, not before it starts.
+        self._estimators += [None] * (len(runs) - len(self._estimators))
         total = max(sum(frames_in(s, fps) for s in stretches), 1.0)
         done = [0]
         lock = threading.Lock()
@@ -183,8 +187,7 @@ class PoseWorkers:
                 done[0] += 1
 
         futures = [
-            self._pool.submit(self._run_one, path, run, est, display_size, tick)
-            for run, est in zip(runs, estimators, strict=True)
+            self._pool.submit(self._run_one, path, run, i, display_size, tick) for i, run in enumerate(runs)
         ]
         # Progress is reported from the caller's thread only: a UI (Streamlit) may update its widgets
         # from its own script thread alone, never from a worker.
@@ -201,10 +204,11 @@ class PoseWorkers:
         self,
         path: Path,
         run: list[Stretch],
-        estimator: PoseEstimator,
+        worker: int,
         display_size: tuple[int, int],
         tick: Callable[[], None],
     ) -> list[PoseFrame]:
+        estimator = self._estimator(worker)
         if not any(s.fingertips for s in run):
             return self._run_stretches(path, run, estimator, None, None, display_size, tick)
         finder = estimator.hand_finder()
