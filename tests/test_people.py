@@ -16,7 +16,16 @@ from analysis.live import LiveAnalyzer
 from tests.clip_analyses import CLIPS, ROOT, analysis, truth
 from tests.landmark_factory import supine_frame
 from vision.landmarks import LM, N_LANDMARKS
-from vision.people import Box, legs_off_floor, paint_out, person_on_the_floor, same_person
+from vision.people import (
+    Box,
+    MaskConfig,
+    legs_off_floor,
+    paint_out,
+    person_on_the_floor,
+    same_person,
+    skeleton_cover,
+    unexplained_regions,
+)
 from vision.video_io import iter_frames
 
 PEOPLE = CLIPS / "people"
@@ -52,6 +61,23 @@ def test_paint_out_covers_the_trunk_and_head_only() -> None:
     assert not mask[480, 700] and not mask[300, 100]  # the feet and the rest of the room stay
     assert np.all(painted[mask] == painted[mask][0])
     assert Box(0, 0, 10, 10).iou(Box(5, 0, 15, 10)) == pytest.approx(1 / 3)
+
+
+def test_person_pixels_the_skeleton_explains_are_not_another_person() -> None:
+    """A mask of exactly the tracked body (drawn 70% as thick as the cover) leaves nothing; a block of
+    person pixels at the frame's right edge (legs of someone cut by the frame) is found where it is."""
+    cfg = MaskConfig()
+    lying = supine_frame(60.0)  # frame px; the mask is at half resolution
+    shape, scale = (270, 480), 0.5
+    body = skeleton_cover(shape, lying, scale, MaskConfig(limb_width_frac=0.7 * cfg.limb_width_frac))
+    prob = body.astype(np.float32)
+    assert unexplained_regions(prob, scale, [lying], cfg) == []
+    prob[100:250, 440:480] = 1.0  # 150 x 40 mask px = 4.6% of the frame
+    (box, share), *rest = unexplained_regions(prob, scale, [lying], cfg)
+    assert not rest and share == pytest.approx(150 * 40 / (270 * 480))
+    assert (box.x0, box.y0, box.x1, box.y1) == (880, 200, 960, 500)  # back in frame px
+    # Without the tracked person's skeleton its own body is the largest unexplained region.
+    assert unexplained_regions(prob, scale, [], cfg)[0][1] > share
 
 
 @pytest.mark.slow
