@@ -88,6 +88,9 @@ class PoseConfig:
     # paying for multi-pose tracking on every frame.
     people_count_every_s: float = 1.0
     max_people: int = 3
+    # The people count also looks for person pixels no skeleton explains (a body without a head in
+    # view, vision/segment.py); see docs/MEASURES.md for what it finds and what it costs.
+    people_mask: bool = False
     # Side-on, the reaching hands are together and the far one is mostly hidden behind the near one:
     # tracking one hand gave the same reach on the sample clips at 60 instead of 40-46 frames/s
     # (with two, the palm detector keeps searching for the hidden hand).
@@ -245,7 +248,9 @@ class MediaPipePoseEstimator:
                 self._owns_counter = shared_counter is None
                 self._counter = shared_counter if shared_counter is not None else self._new_counter()
                 # The people count's person mask (a body without a head in view); shared like the counter.
-                self._segmenter = shared_segmenter if shared_segmenter is not None else PersonSegmenter()
+                self._segmenter = shared_segmenter
+                if shared_segmenter is None and self.config.people_mask:
+                    self._segmenter = PersonSegmenter()
             except (RuntimeError, ValueError) as exc:
                 raise VideoError(f"Could not load the pose model {model_path.name}: {exc}") from exc
         self._hands = MediaPipeHandFinder(self.config)
@@ -388,7 +393,8 @@ class MediaPipePoseEstimator:
     def _count_people(self, rgb: np.ndarray, main_xy: np.ndarray | None) -> np.ndarray | None:
         """How many people are in view; returns the tracked person's landmarks if they are a bystander
         rather than the person on the floor doing the test."""
-        others = find_others(rgb, main_xy, self._detect_people, segment=self._segmenter.person_prob)
+        segment = self._segmenter.person_prob if self._segmenter is not None else None
+        others = find_others(rgb, main_xy, self._detect_people, segment=segment)
         self._people = others.n_others + (1 if main_xy is not None else 0)
         if main_xy is None or not others.n_others:
             return None
