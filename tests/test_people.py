@@ -2,7 +2,7 @@
 
 Renders in tests/clips/people (synth, `others` in the spec) with a helper, a bystander or a child;
 the single-person clips are the negative control. The pose detector keys on the head: a second
-person whose head is out of the picture is not found (held below as a known miss).
+person whose head is out of the picture is found by the person mask (person pixels no skeleton explains).
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ from vision.video_io import iter_frames
 PEOPLE = CLIPS / "people"
 FOUND = ["two_slr_helper_kneeling", "two_slr_child_standing", "two_sitreach_child_sitting",
          "two_sitreach_adult_standing_behind"]  # fmt: skip
-HEAD_OUT_OF_FRAME = ["two_slr_adult_standing_behind", "two_slr_partly_out"]
+# Found by the person mask; the partly-out one is not (the mask sees only its feet, 0.3% of the frame).
+HEAD_OUT_OF_FRAME = ["two_slr_adult_standing_behind"]
+HEAD_AND_BODY_OUT = ["two_slr_partly_out"]
 SINGLE = [CLIPS / "knee" / "knee10_sitreach_avg_m.mp4", ROOT / "sample_videos" / "slr_right_near_heavy_m.mp4"]
 
 
@@ -98,9 +100,18 @@ def test_second_person_is_found_and_the_angle_follows_the_tested_person(name: st
 def test_second_person_with_the_head_out_of_the_picture(name: str) -> None:
     clip = PEOPLE / f"{name}.mp4"
     result, t = analysis(clip), truth(clip)
+    assert "multiple_people" in [c.code for c in result.checks]
+    assert result.angle_deg is not None and abs(result.angle_deg - t["peak"]["angle_deg"]) <= 3.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", HEAD_AND_BODY_OUT)
+def test_second_person_mostly_out_of_the_picture(name: str) -> None:
+    clip = PEOPLE / f"{name}.mp4"
+    result, t = analysis(clip), truth(clip)
     assert result.angle_deg is not None and abs(result.angle_deg - t["peak"]["angle_deg"]) <= 3.0
     if "multiple_people" not in [c.code for c in result.checks]:
-        pytest.xfail("known limit: the pose detector needs a head to find a person")
+        pytest.xfail("known limit: neither the pose detector nor the person mask sees one leg and one arm")
 
 
 @pytest.mark.slow

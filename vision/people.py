@@ -209,9 +209,12 @@ class MaskConfig:
     limb_width_frac: float = 0.12  # a known person's limbs drawn this thick, / skeleton size
     head_radius_frac: float = 0.10  # around the nose and ears, / skeleton size
     open_px: int = 3  # opening at mask resolution: removes the thin rims a drawn skeleton leaves
-    # A leftover region at least this share of the frame is another person (measured on the renders
-    # and single-person clips with benchmarks/people.py; see docs/MEASURES.md).
-    min_area_frac: float = 0.02
+    # A region within this many mask px of a known person's cover is part of them (the mat, the floor's
+    # reflection, loose clothes read as person on the real clips), never somebody else.
+    touch_px: int = 4
+    # A detached leftover region at least this share of the frame is another person (measured on the
+    # renders and every single-person clip with benchmarks/people.py; see docs/MEASURES.md).
+    min_area_frac: float = 0.01
 
 
 def skeleton_cover(shape: tuple[int, int], xy_px: np.ndarray, scale: float, cfg: MaskConfig) -> np.ndarray:
@@ -243,19 +246,25 @@ def skeleton_cover(shape: tuple[int, int], xy_px: np.ndarray, scale: float, cfg:
 def unexplained_regions(
     person_prob: np.ndarray, scale: float, people_xy: list[np.ndarray], cfg: MaskConfig | None = None
 ) -> list[tuple[Box, float]]:
-    """Regions of person pixels no known skeleton covers: (box in frame px, share of the frame), largest
-    first. `person_prob` is the mask (`scale` mask px per frame px); `people_xy` the known people."""
+    """Regions of person pixels no known skeleton covers and none touches: (box in frame px, share of the
+    frame), largest first. `person_prob` is the mask (`scale` mask px per frame px); `people_xy` the
+    known people."""
     import cv2  # opencv comes with mediapipe
 
     cfg = cfg or MaskConfig()
     person = person_prob >= cfg.min_person_prob
+    cover = np.zeros(person.shape, dtype=bool)
     for xy in people_xy:
-        person &= ~skeleton_cover(person.shape, xy, scale, cfg)
+        cover |= skeleton_cover(person.shape, xy, scale, cfg)
+    near = cv2.dilate(cover.astype(np.uint8), np.ones((2 * cfg.touch_px + 1,) * 2, dtype=np.uint8)) > 0
     kernel = np.ones((cfg.open_px, cfg.open_px), dtype=np.uint8)
-    left = cv2.morphologyEx(person.astype(np.uint8), cv2.MORPH_OPEN, kernel)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(left, connectivity=8)
+    left = cv2.morphologyEx((person & ~cover).astype(np.uint8), cv2.MORPH_OPEN, kernel)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(left, connectivity=8)
+    touching = set(np.unique(labels[near & (labels > 0)]).tolist())
     regions = []
     for i in range(1, n):
+        if i in touching:
+            continue
         x, y, w, h, area = (int(v) for v in stats[i])
         box = Box(x / scale, y / scale, (x + w) / scale, (y + h) / scale)
         regions.append((box, area / person.size))

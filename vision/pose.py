@@ -90,7 +90,7 @@ class PoseConfig:
     max_people: int = 3
     # The people count also looks for person pixels no skeleton explains (a body without a head in
     # view, vision/segment.py); see docs/MEASURES.md for what it finds and what it costs.
-    people_mask: bool = False
+    people_mask: bool = True
     # Side-on, the reaching hands are together and the far one is mostly hidden behind the near one:
     # tracking one hand gave the same reach on the sample clips at 60 instead of 40-46 frames/s
     # (with two, the palm detector keeps searching for the hidden hand).
