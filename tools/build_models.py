@@ -10,7 +10,9 @@ Run it with mediapipe 0.10.21 (1.x cannot import its own metadata writer):
     python3 -m venv /tmp/mp021 && /tmp/mp021/bin/pip install mediapipe==0.10.21
     /tmp/mp021/bin/python tools/build_models.py vision/models
 
-Outputs `pose_landmarker_full.task`, `hand_landmarker_full.task` and `hand_landmarker_lite.task`.
+Outputs `pose_landmarker_full.task`, `hand_landmarker_full.task`, `hand_landmarker_lite.task` and
+`selfie_segmenter_landscape.tflite` (a person/background mask for the people count: it sees a body
+without a head, which the pose detector cannot).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import zipfile
 from pathlib import Path
 
 import mediapipe
-from mediapipe.tasks.python.metadata.metadata_writers import metadata_writer
+from mediapipe.tasks.python.metadata.metadata_writers import image_segmenter, metadata_writer
 
 MP_ROOT = Path(mediapipe.__file__).parent
 
@@ -53,6 +55,21 @@ def with_metadata(model: bytes, name: str, mean: float, std: float, n_outputs: i
     return bytes(model_with_metadata)
 
 
+# (source tflite, output name): single-model ImageSegmenter files. The legacy graph feeds RGB scaled to
+# [0, 1] and applies no activation to the (already sigmoid) 1-channel output.
+SEGMENTERS = [
+    ("modules/selfie_segmentation/selfie_segmentation_landscape.tflite", "selfie_segmenter_landscape.tflite"),
+]
+
+
+def segmenter_with_metadata(model: bytes) -> bytes:
+    writer = image_segmenter.MetadataWriter.create(
+        bytearray(model), [0.0], [255.0], activation=image_segmenter.Activation.NONE
+    )
+    model_with_metadata, _ = writer.populate()
+    return bytes(model_with_metadata)
+
+
 def build(out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     for bundle, parts in BUNDLES.items():
@@ -64,6 +81,10 @@ def build(out_dir: Path) -> None:
                 info = zipfile.ZipInfo(member, date_time=(2024, 1, 1, 0, 0, 0))  # reproducible bytes
                 zf.writestr(info, with_metadata(raw, member, mean, std, n_out))
         print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB)")
+    for src, name in SEGMENTERS:
+        target = out_dir / name
+        target.write_bytes(segmenter_with_metadata((MP_ROOT / src).read_bytes()))
+        print(f"wrote {target} ({target.stat().st_size / 1e6:.2f} MB)")
 
 
 if __name__ == "__main__":

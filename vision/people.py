@@ -15,10 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vision.landmarks import LM
+from vision.landmarks import LM, POSE_EDGES
 
 # A function from an RGB frame to the landmarks (33, 2) in pixels of every person it detects.
 DetectFn = Callable[[np.ndarray], list[np.ndarray]]
+# A function from an RGB frame to its person probability mask and the mask's px per frame px.
+SegmentFn = Callable[[np.ndarray], tuple[np.ndarray, float]]
 
 # The trunk and head landmarks the pose detector keys on; painting over them hides a person from it.
 _CORE = (LM.NOSE, LM.LEFT_EAR, LM.RIGHT_EAR, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, LM.LEFT_HIP, LM.RIGHT_HIP)
@@ -47,7 +49,9 @@ class Box:
 class OthersFound:
     n_others: int
     boxes: tuple[Box, ...]  # of the other people, pixels
-    landmarks_px: tuple[np.ndarray, ...] = ()  # (33, 2) of each other person
+    landmarks_px: tuple[np.ndarray, ...] = ()  # (33, 2) of each other person the pose detector found
+    # Of the others, those only the person mask found (no landmarks: a body without a head in view).
+    n_from_mask: int = 0
 
 
 @dataclass(frozen=True)
@@ -128,9 +132,18 @@ def _share_inside(box: Box | None, outer: Box | None) -> float:
 
 
 def find_others(
-    rgb: np.ndarray, main_xy: np.ndarray | None, detect: DetectFn, cfg: PeopleConfig | None = None
+    rgb: np.ndarray,
+    main_xy: np.ndarray | None,
+    detect: DetectFn,
+    cfg: PeopleConfig | None = None,
+    segment: SegmentFn | None = None,
+    mask_cfg: MaskConfig | None = None,
 ) -> OthersFound:
-    """People in the frame other than the tracked one (`main_xy`, (33, 2) px, or None if nobody is tracked)."""
+    """People in the frame other than the tracked one (`main_xy`, (33, 2) px, or None if nobody is tracked).
+
+    With `segment`, person pixels that neither the tracked person nor anyone detected explains, in a
+    large enough region, count as one more person (see `unexplained_regions`).
+    """
     cfg = cfg or PeopleConfig()
     found: list[np.ndarray] = list(detect(rgb))
     if cfg.masked_pass and main_xy is not None and np.any(np.isfinite(main_xy)):
@@ -151,7 +164,13 @@ def find_others(
             continue
         others.append(xy)
     boxes = tuple(b for b in (box_of(o) for o in others) if b is not None)
-    return OthersFound(len(others), boxes, tuple(others))
+    from_mask: tuple[Box, ...] = ()
+    if segment is not None and main_xy is not None and np.any(np.isfinite(main_xy)):
+        mcfg = mask_cfg or MaskConfig()
+        prob, scale = segment(rgb)
+        regions = unexplained_regions(prob, scale, [main_xy, *others], mcfg)
+        from_mask = tuple(box for box, share in regions[:1] if share >= mcfg.min_area_frac)
+    return OthersFound(len(others) + len(from_mask), boxes + from_mask, tuple(others), len(from_mask))
 
 
 def legs_off_floor(xy: np.ndarray) -> float:
@@ -177,3 +196,76 @@ def person_on_the_floor(people_xy: list[np.ndarray], floor_max: float = FLOOR_MA
     if not fits:
         return None
     return max(fits, key=lambda i: skeleton_size_px(people_xy[i]))
+
+
+# -- bodies without a head: the person mask -----------------------------------------------------------
+# The pose detector keys on a head; a person mask (vision/segment.py) does not. Person pixels that the
+# known people's skeletons do not explain, in a region large enough, are somebody else.
+
+
+@dataclass(frozen=True)
+class MaskConfig:
+    min_person_prob: float = 0.5
+    limb_width_frac: float = 0.12  # a known person's limbs drawn this thick, / skeleton size
+    head_radius_frac: float = 0.10  # around the nose and ears, / skeleton size
+    open_px: int = 3  # opening at mask resolution: removes the thin rims a drawn skeleton leaves
+    # A region within this many mask px of a known person's cover is part of them (the mat, the floor's
+    # reflection, loose clothes read as person on the real clips), never somebody else.
+    touch_px: int = 4
+    # A detached leftover region at least this share of the frame is another person (measured on the
+    # renders and every single-person clip with benchmarks/people.py; see docs/MEASURES.md).
+    min_area_frac: float = 0.01
+
+
+def skeleton_cover(shape: tuple[int, int], xy_px: np.ndarray, scale: float, cfg: MaskConfig) -> np.ndarray:
+    """Pixels (of a mask `shape`, `scale` mask px per frame px) a person with these landmarks covers:
+    limbs drawn thick, the trunk filled, a disc round the head."""
+    import cv2  # opencv comes with mediapipe
+
+    cover = np.zeros(shape, dtype=np.uint8)
+    xy = xy_px * scale
+    size = skeleton_size_px(xy)
+    if size <= 0:
+        return cover.astype(bool)
+    width = max(2, round(cfg.limb_width_frac * size))
+    ok = np.all(np.isfinite(xy), axis=1)
+    trunk = [i for i in (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, LM.RIGHT_HIP, LM.LEFT_HIP) if ok[i]]
+    if len(trunk) >= 3:
+        cv2.fillPoly(cover, [np.round(xy[trunk]).astype(np.int32)], 1)
+    for a, b in POSE_EDGES:
+        if ok[a] and ok[b]:
+            pa, pb = np.round(xy[a]).astype(int), np.round(xy[b]).astype(int)
+            cv2.line(cover, (int(pa[0]), int(pa[1])), (int(pb[0]), int(pb[1])), 1, thickness=width)
+    radius = max(2, round(cfg.head_radius_frac * size))
+    for i in (LM.NOSE, LM.LEFT_EAR, LM.RIGHT_EAR):
+        if ok[i]:
+            cv2.circle(cover, (round(float(xy[i, 0])), round(float(xy[i, 1]))), radius, 1, thickness=-1)
+    return cover.astype(bool)
+
+
+def unexplained_regions(
+    person_prob: np.ndarray, scale: float, people_xy: list[np.ndarray], cfg: MaskConfig | None = None
+) -> list[tuple[Box, float]]:
+    """Regions of person pixels no known skeleton covers and none touches: (box in frame px, share of the
+    frame), largest first. `person_prob` is the mask (`scale` mask px per frame px); `people_xy` the
+    known people."""
+    import cv2  # opencv comes with mediapipe
+
+    cfg = cfg or MaskConfig()
+    person = person_prob >= cfg.min_person_prob
+    cover = np.zeros(person.shape, dtype=bool)
+    for xy in people_xy:
+        cover |= skeleton_cover(person.shape, xy, scale, cfg)
+    near = cv2.dilate(cover.astype(np.uint8), np.ones((2 * cfg.touch_px + 1,) * 2, dtype=np.uint8)) > 0
+    kernel = np.ones((cfg.open_px, cfg.open_px), dtype=np.uint8)
+    left = cv2.morphologyEx((person & ~cover).astype(np.uint8), cv2.MORPH_OPEN, kernel)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(left, connectivity=8)
+    touching = set(np.unique(labels[near & (labels > 0)]).tolist())
+    regions = []
+    for i in range(1, n):
+        if i in touching:
+            continue
+        x, y, w, h, area = (int(v) for v in stats[i])
+        box = Box(x / scale, y / scale, (x + w) / scale, (y + h) / scale)
+        regions.append((box, area / person.size))
+    return sorted(regions, key=lambda r: -r[1])

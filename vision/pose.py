@@ -21,6 +21,7 @@ import numpy as np
 from vision.frames import VideoError
 from vision.landmarks import LM, N_LANDMARKS, PoseFrame
 from vision.people import FLOOR_MAX_LEGS_OFF, find_others, legs_off_floor, paint_out, person_on_the_floor
+from vision.segment import PersonSegmenter
 
 # MediaPipe's C++ logging goes to stderr; keep it to errors so CLI output stays readable.
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -87,6 +88,9 @@ class PoseConfig:
     # paying for multi-pose tracking on every frame.
     people_count_every_s: float = 1.0
     max_people: int = 3
+    # The people count also looks for person pixels no skeleton explains (a body without a head in
+    # view, vision/segment.py); see docs/MEASURES.md for what it finds and what it costs.
+    people_mask: bool = True
     # Side-on, the reaching hands are together and the far one is mostly hidden behind the near one:
     # tracking one hand gave the same reach on the sample clips at 60 instead of 40-46 frames/s
     # (with two, the palm detector keeps searching for the hidden hand).
@@ -222,7 +226,12 @@ def with_fingertips(frame: PoseFrame, hands_px: list[np.ndarray]) -> PoseFrame:
 class MediaPipePoseEstimator:
     """MediaPipe Tasks PoseLandmarker in VIDEO mode (+ HandLandmarker for fingertips on request)."""
 
-    def __init__(self, config: PoseConfig | None = None, shared_counter: Any = None) -> None:
+    def __init__(
+        self,
+        config: PoseConfig | None = None,
+        shared_counter: Any = None,
+        shared_segmenter: PersonSegmenter | None = None,
+    ) -> None:
         self.config = config or PoseConfig()
         model_path = Path(self.config.model_path)
         if not model_path.is_file():
@@ -238,6 +247,10 @@ class MediaPipePoseEstimator:
                 # the calls on it one at a time; a second copy costs ~90 MB of RSS.
                 self._owns_counter = shared_counter is None
                 self._counter = shared_counter if shared_counter is not None else self._new_counter()
+                # The people count's person mask (a body without a head in view); shared like the counter.
+                self._segmenter = shared_segmenter
+                if shared_segmenter is None and self.config.people_mask:
+                    self._segmenter = PersonSegmenter()
             except (RuntimeError, ValueError) as exc:
                 raise VideoError(f"Could not load the pose model {model_path.name}: {exc}") from exc
         self._hands = MediaPipeHandFinder(self.config)
@@ -264,7 +277,9 @@ class MediaPipePoseEstimator:
 
         Close it before this one (the counter is closed by its owner).
         """
-        return MediaPipePoseEstimator(self.config, shared_counter=self._counter)
+        return MediaPipePoseEstimator(
+            self.config, shared_counter=self._counter, shared_segmenter=self._segmenter
+        )
 
     def hand_finder(self) -> MediaPipeHandFinder:
         """A hand model of its own (for a thread that finds the hands beside this pose model)."""
@@ -311,7 +326,8 @@ class MediaPipePoseEstimator:
     def close(self) -> None:
         with quiet_native_stderr():
             counter = self._counter if self._owns_counter else None
-            for task in (self._tracker, counter):
+            segmenter = self._segmenter if self._owns_counter else None
+            for task in (self._tracker, counter, segmenter):
                 if task is not None:
                     task.close()
         self._hands.close()
@@ -377,7 +393,8 @@ class MediaPipePoseEstimator:
     def _count_people(self, rgb: np.ndarray, main_xy: np.ndarray | None) -> np.ndarray | None:
         """How many people are in view; returns the tracked person's landmarks if they are a bystander
         rather than the person on the floor doing the test."""
-        others = find_others(rgb, main_xy, self._detect_people)
+        segment = self._segmenter.person_prob if self._segmenter is not None else None
+        others = find_others(rgb, main_xy, self._detect_people, segment=segment)
         self._people = others.n_others + (1 if main_xy is not None else 0)
         if main_xy is None or not others.n_others:
             return None
