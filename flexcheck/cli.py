@@ -158,22 +158,28 @@ def _history_for_save(args: argparse.Namespace, settings: Any) -> Iterator[Any]:
 
 def run_analyze(args: argparse.Namespace) -> int:
     slr_mode, symptoms = _advice_options(args)  # before the heavy imports: bad values fail fast
-    from analysis.pipeline import AnalysisOptions, analyze_video
     from flexcheck.settings import Settings
     from vision.frames import VideoError
+    from vision.video_io import probe_video
 
     settings = Settings.from_env()
     if args.save and not args.person:
         raise CliError("--save needs --person NAME")
     _check_outputs(args)
-    options = AnalysisOptions(
-        test=args.test,
-        side=args.side,
-        height_cm=args.height_cm,
-        model_path=args.model or settings.pose_model_path,
-        annotated_path=args.annotated,
-    )
     with _history_for_save(args, settings) as store:
+        try:  # a missing, damaged or still-image file: answered before the analysis stages load (~1.5 s)
+            probe_video(args.video)
+        except VideoError as exc:
+            raise CliError(str(exc)) from exc
+        from analysis.pipeline import AnalysisOptions, analyze_video
+
+        options = AnalysisOptions(
+            test=args.test,
+            side=args.side,
+            height_cm=args.height_cm,
+            model_path=args.model or settings.pose_model_path,
+            annotated_path=args.annotated,
+        )
         try:
             result = analyze_video(args.video, options)
         except VideoError as exc:

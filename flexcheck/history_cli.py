@@ -8,19 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flexcheck.settings import Settings
 from flexcheck.vocabulary import SIDES, TESTS
-from history import (
-    HistoryError,
-    HistoryStore,
-    MeasurementRow,
-    PersonRow,
-    export_csv,
-    export_fhir,
-    import_csv,
-)
+
+if TYPE_CHECKING:  # imported where used: `history` (SQLAlchemy) costs ~1 s, and every command's
+    # parser is built from this module, the analysis' bad-input answers included
+    from history import HistoryStore, MeasurementRow, PersonRow
 
 EXIT_OK = 0
 EXIT_ERROR = 2
@@ -45,6 +40,8 @@ def add_history_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_history(args: argparse.Namespace, settings: Settings) -> int:
+    from history import HistoryError, HistoryStore
+
     try:
         store = HistoryStore.open(settings.database_url)
     except HistoryError as exc:
@@ -65,6 +62,8 @@ def _fail(message: str) -> int:
 
 
 def _dispatch(store: HistoryStore, args: argparse.Namespace) -> int:
+    from history import HistoryError, export_csv, export_fhir, import_csv
+
     cmd = args.history_command
     if cmd == "people":
         _print_people(store.list_people())
