@@ -174,9 +174,9 @@ class PoseWorkers:
         hands = any(s.fingertips for s in stretches)
         runs = [list(stretches)] if hands else split_even(stretches, self.n_workers, fps)
         self._close_idle(keep=len(runs))
-        self._estimator(0)
-        # Room for every worker's slot now; a second worker loads its tracker (~0.3 s) on its own thread
-        # while the first is already analysing, not before it starts.
+        # Slot 0 was filled on entering (`_close_idle` never closes it). Room for every other worker's
+        # slot now: a second worker loads its tracker (~0.3 s) on its own thread while the first is
+        # already analysing, not before it starts.
         self._estimators += [None] * (len(runs) - len(self._estimators))
         total = max(sum(frames_in(s, fps) for s in stretches), 1.0)
         done = [0]
