@@ -474,8 +474,8 @@ def static_yaw_deg(
     feet_k, head_k = (TRUNK_WIDTH_PER_LEG if far_bent else WIDTH_PER_LEG)[key]
     # Each pair's shift in units of its own slope (= tan(yaw)), once per direction: the slope depends on
     # which way the camera stands, which is what the pooled median then tells.
-    tan_feet = _pooled_median([s / k for s, k in zip(per_pair, feet_k, strict=False)])
-    tan_head = _pooled_median([s / k for s, k in zip(per_pair, head_k, strict=False)])
+    tan_feet = _pooled_median([s / k for s, k in zip(per_pair, feet_k, strict=True)])
+    tan_head = _pooled_median([s / k for s, k in zip(per_pair, head_k, strict=True)])
     if tan_feet is None or tan_head is None:
         return None
     # shift / leg length = bias + (width / leg) x tan(yaw): the legs are foreshortened by cos(yaw) too
