@@ -36,7 +36,7 @@ from analysis.pipeline import AnalysisOptions, SideChoice, analyze_landmarks
 from analysis.processes import spawn_pool, started
 from analysis.result import AnalysisResult, Side, TestKind, VideoInfo
 from vision.annotate import draw_overlay
-from vision.landmarks import LandmarkSeries, PoseFrame
+from vision.landmarks import LandmarkSeries, PoseFrame, RollingLandmarks
 from vision.pose import LIVE_HAND_MODEL, PeopleCount, PoseEstimator, create_estimator
 
 
@@ -95,6 +95,7 @@ class LiveConfig:
     # (~25 ms a frame plus ~8 ms of measures and overlay, one after the other) cannot keep up with
     # 30 fps on the 2-core machine this is built on; two, pipelined, can (benchmarks/live.py).
     trackers: int = 2
+    yaw_every_s: float = 0.5  # the set-up guidance's camera yaw is updated this often
     capture_hold_s: float = 1.0  # a peak held this long is captured
     one_euro_min_cutoff_hz: float = 1.0
     one_euro_beta: float = 0.05
@@ -132,6 +133,9 @@ class LiveAnalyzer:
         self._in_flight: deque[_InFlight] = deque()  # pushed, not yet given back; video thread only
         self._lock = threading.Lock()
         self._frames: deque[PoseFrame] = deque()
+        self._recent = RollingLandmarks(self.config.window_s)  # the last window_s of _frames, stacked
+        self._yaw_deg: float | None = None  # the static camera yaw last worked out, and when
+        self._yaw_t_s = -np.inf
         self._size = (0, 0)
         self._status = LiveStatus()
         self._result: AnalysisResult | None = None
@@ -168,6 +172,8 @@ class LiveAnalyzer:
     def reset(self) -> None:
         with self._lock:
             self._frames.clear()
+            self._recent.clear()
+            self._yaw_deg, self._yaw_t_s = None, -np.inf
             self._status = LiveStatus()
             self._result = None
             self._last_analysis_t_s = -np.inf
@@ -238,6 +244,7 @@ class LiveAnalyzer:
                 return LiveOutput(np.array(rgb, copy=True), self._status, item.t_s)
             self._count_people_in_background(rgb, pose, rel_t_s, item.tracker)
             self._frames.append(pose)
+            self._recent.append(pose)
             self._size = (rgb.shape[1], rgb.shape[0])
             while self._frames and rel_t_s - self._frames[0].t_s > self.config.max_buffer_s:
                 self._frames.popleft()
@@ -291,16 +298,8 @@ class LiveAnalyzer:
         if count.bystander_xy_px is not None:
             tracker.avoid(count.bystander_xy_px)
 
-    def _window(self, now_s: float) -> LandmarkSeries:
-        recent: list[PoseFrame] = []
-        for f in reversed(self._frames):  # newest first: stop at the window's start, not the buffer's
-            if now_s - f.t_s > self.config.window_s:
-                break
-            recent.append(f)
-        return LandmarkSeries.from_frames(recent[::-1], *self._size)
-
     def _live_status(self, pose: PoseFrame, now_s: float) -> LiveStatus:
-        lms = self._window(now_s)
+        lms = self._recent.series(*self._size)
         cfg = self.options.checks
         last = np.zeros(len(lms), dtype=bool)
         last[-1] = True
@@ -334,7 +333,7 @@ class LiveAnalyzer:
             reach_cm=_finite(f["reach"](now_s, reach)),
             checks=checks,
             frames=len(self._frames),
-            camera_yaw_deg=static_yaw_deg(lms, self.options.test) if pose.found else None,
+            camera_yaw_deg=self._camera_yaw_deg(lms, now_s) if pose.found else None,
         )
         busy = self._pending is not None and not self._pending.done()
         if now_s - self._last_analysis_t_s >= self._reanalyse_gap_s and not busy:
@@ -345,6 +344,13 @@ class LiveAnalyzer:
             generation = self._generation
             self._pending.add_done_callback(lambda done: self._take_reanalysis(done, generation))
         return self._with_capture(status)
+
+    def _camera_yaw_deg(self, lms: LandmarkSeries, now_s: float) -> float | None:
+        """The static yaw cue over the window, worked out again every `yaw_every_s` (it guides the set-up,
+        read by a person turning a camera; each frame it cost ~0.7 ms of the frame path)."""
+        if now_s - self._yaw_t_s >= self.config.yaw_every_s:
+            self._yaw_deg, self._yaw_t_s = static_yaw_deg(lms, self.options.test), now_s
+        return self._yaw_deg
 
     def _take_reanalysis(self, done: Future[tuple[AnalysisResult, float]], generation: int) -> None:
         """The re-analysis of the last `reanalyse_window_s` is back (for the captured peak)."""

@@ -113,3 +113,72 @@ class LandmarkSeries:
             height=height,
             sample_run=sample_run,
         )
+
+
+class RollingLandmarks:
+    """The last `window_s` of frames, kept stacked: `series()` is a LandmarkSeries of views, O(1) per frame.
+
+    The live path measures the last few seconds on every frame; stacking them again from PoseFrames
+    each time cost ~1.5 ms a frame (benchmarks/live.py). Frames are appended in time order; the arrays
+    grow by doubling and the kept rows move to the front when the end is reached.
+    """
+
+    def __init__(self, window_s: float, capacity: int = 512) -> None:
+        self.window_s = window_s
+        self._start = 0
+        self._end = 0
+        self._alloc(capacity)
+
+    def _alloc(self, capacity: int) -> None:
+        self._t_s = np.zeros(capacity)
+        self._xy = np.zeros((capacity, N_LANDMARKS, 2))
+        self._world = np.zeros((capacity, N_LANDMARKS, 3))
+        self._vis = np.zeros((capacity, N_LANDMARKS))
+        self._people = np.zeros(capacity, dtype=int)
+        self._tips = np.full((capacity, 2, 2), np.nan)
+
+    def __len__(self) -> int:
+        return self._end - self._start
+
+    def clear(self) -> None:
+        self._start = self._end = 0
+
+    def _arrays(self) -> tuple[np.ndarray, ...]:
+        return self._t_s, self._xy, self._world, self._vis, self._people, self._tips
+
+    def _make_room(self) -> None:
+        kept = slice(self._start, self._end)
+        n = self._end - self._start
+        old = self._arrays()
+        if n >= len(self._t_s) // 2:  # mostly full: grow, so moving rows stays amortised O(1)
+            self._alloc(2 * len(self._t_s))
+        for dst, src in zip(self._arrays(), old, strict=True):
+            dst[:n] = src[kept]
+        self._start, self._end = 0, n
+
+    def append(self, frame: PoseFrame) -> None:
+        if self._end == len(self._t_s):
+            self._make_room()
+        i = self._end
+        self._t_s[i] = frame.t_s
+        self._xy[i] = frame.image_xy_px
+        self._world[i] = frame.world_xyz_m
+        self._vis[i] = frame.visibility
+        self._people[i] = frame.n_people
+        self._tips[i] = np.nan
+        for j, side in enumerate(("left", "right")):
+            if frame.fingertip_xy_px and side in frame.fingertip_xy_px:
+                self._tips[i, j] = frame.fingertip_xy_px[side]
+        self._end += 1
+        # Frames older than the window, counted back from the newest, leave it.
+        first = np.searchsorted(self._t_s[self._start : self._end], frame.t_s - self.window_s, side="left")
+        self._start += int(first)
+
+    def series(self, width: int, height: int) -> LandmarkSeries:
+        """The frames in the window (read-only views, valid until the next `append`)."""
+        rows = slice(self._start, self._end)
+        views = [a[rows] for a in self._arrays()]
+        for v in views:
+            v.flags.writeable = False
+        t_s, xy, world, vis, people, tips = views
+        return LandmarkSeries(t_s, xy, world, vis, people, tips, width, height)
