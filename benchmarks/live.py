@@ -1,7 +1,7 @@
 """Live (webcam) throughput and latency of the Record page's path, printed, not asserted.
 
     python benchmarks/live.py [--seconds 60] [--clip sample_videos/slr_left_near_slim_f.mp4] [--model PATH]
-                              [--trackers 2]
+                              [--trackers 2] [--people-every S] [--reanalyse-every S]
 
 A camera thread produces 640x480 frames at 30 fps on a real clock (a sample clip, cropped to 4:3
 and looped) into a queue; a second thread plays streamlit-webrtc: it takes every frame that queued
@@ -48,9 +48,8 @@ def camera_frames(clip: Path) -> list[np.ndarray]:
     return out
 
 
-def run(clip: Path, seconds: float, test: str, model: Path | None, trackers: int) -> dict[str, float]:
+def run(clip: Path, seconds: float, test: str, model: Path | None, config: LiveConfig) -> dict[str, float]:
     images = camera_frames(clip)
-    config = LiveConfig(trackers=trackers)
     bridge = LiveBridge(lambda: LiveAnalyzer(test, model_path=model, config=config))  # type: ignore[arg-type]
     bridge._ensure_engine()  # load the model before the clock starts, as warm_up() does on the page
     q: queue.Queue[tuple[float, av.VideoFrame]] = queue.Queue()
@@ -138,8 +137,25 @@ def main() -> None:
     parser.add_argument(
         "--trackers", type=int, default=LiveConfig().trackers, help="pose trackers taking frames in turn"
     )
+    parser.add_argument(
+        "--people-every",
+        type=float,
+        default=LiveConfig().people_count_every_s,
+        help="seconds between people counts (a large number: only the first frame's)",
+    )
+    parser.add_argument(
+        "--reanalyse-every",
+        type=float,
+        default=LiveConfig().reanalyse_every_s,
+        help="seconds between re-analyses for the captured peak (a large number: none)",
+    )
     args = parser.parse_args()
-    r = run(args.clip, args.seconds, args.test, args.model, args.trackers)
+    config = LiveConfig(
+        trackers=args.trackers,
+        people_count_every_s=args.people_every,
+        reanalyse_every_s=args.reanalyse_every,
+    )
+    r = run(args.clip, args.seconds, args.test, args.model, config)
     print(
         f"\n{r['frames_in']} frames in over {r['seconds']:.1f} s at {FPS:.0f} fps: processed {r['processed_fps']:.1f} fps, "
         f"dropped {r['dropped']}, latency p50 {r['p50_ms']:.0f} ms p95 {r['p95_ms']:.0f} ms, "
