@@ -17,7 +17,8 @@ from benchmarks import accuracy as acc
 from tests.clip_analyses import engine_run
 from vision.landmarks import PoseFrame
 from vision.video_io import Span, iter_frames
-from vision.workers import Stretch, frames_in, split_even, to_display
+from vision.pose import HandFinder, PeopleCount, PoseEstimator
+from vision.workers import PoseWorkers, Stretch, frames_in, split_even, to_display
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "sample_videos").glob("*.mp4"))
@@ -113,6 +114,53 @@ def test_a_span_decodes_the_same_frames_as_the_whole_clip() -> None:
     every_third = list(iter_frames(clip, span=Span(0.0, 2.0, 3)))
     assert [f.index for f in every_third] == list(range(0, 60, 3))
     assert list(iter_frames(clip, span=Span(100.0, 101.0))) == []  # past the end: nothing, no error
+
+
+class _CountRecorder:
+    """Stands in for the pose model only to record which frames the worker lets it count people on."""
+
+    name = "recorder"
+
+    def __init__(self) -> None:
+        self.counted_t_s: list[float] = []
+
+    def estimate(
+        self, rgb: np.ndarray, t_s: float, want_fingertips: bool = False, count_people: bool = True
+    ) -> PoseFrame:
+        if count_people:
+            self.counted_t_s.append(t_s)
+        return PoseFrame.empty(t_s)
+
+    def count_people(
+        self, rgb: np.ndarray, main_xy_px: np.ndarray | None, keep_on_floor: bool = False
+    ) -> PeopleCount:
+        raise AssertionError("not used by the workers")
+
+    def avoid(self, xy_px: np.ndarray) -> None: ...
+
+    def new_stream(self) -> None: ...
+
+    def sibling(self) -> PoseEstimator:
+        raise AssertionError("one worker")
+
+    def hand_finder(self) -> HandFinder:
+        raise AssertionError("no fingertips here")
+
+    def close(self) -> None: ...
+
+
+def test_a_stretch_counts_people_at_most_once_per_its_interval() -> None:
+    clip = ROOT / "sample_videos" / "slr_left_near_tworeps_m.mp4"  # 30 fps
+    recorder = _CountRecorder()
+    with PoseWorkers(lambda: recorder, n_workers=1) as workers:
+        frames = workers.run(clip, [Stretch(Span(0.0, 5.0, 5), people_every_s=2.0)], 30.0, (960, 540))
+        assert len(frames) == 30  # 6 fps over 5 s
+        assert recorder.counted_t_s == pytest.approx([0.0, 2.0, 4.0], abs=1e-3)
+        recorder.counted_t_s.clear()
+        workers.run(clip, [Stretch(Span(1.0, 2.0, 5), count_people=False)], 30.0, (960, 540))
+        assert recorder.counted_t_s == []
+        workers.run(clip, [Stretch(Span(1.0, 2.0, 5))], 30.0, (960, 540))  # every frame offered
+        assert len(recorder.counted_t_s) == 6 + 3  # and the 0.5 s warm-up before the stretch
 
 
 # -- the real model on every sample clip ------------------------------------------------------------

@@ -44,6 +44,9 @@ class Stretch:
     span: Span
     fingertips: bool = False
     count_people: bool = True
+    # At most one people count per this many seconds of the stretch (the estimator also keeps its own
+    # interval): a long first pass counts less often than the model's default.
+    people_every_s: float = 0.0
 
 
 def frames_in(stretch: Stretch, fps: float) -> float:
@@ -245,14 +248,18 @@ class PoseWorkers:
                 span=warm,
                 threads=self.n_workers == 1,
             )
+            last_count_t_s = -np.inf
             for frame in frames:
+                count_now = stretch.count_people and frame.t_s - last_count_t_s >= stretch.people_every_s
+                if count_now:
+                    last_count_t_s = frame.t_s
                 # The hands of this frame are found on the hand thread while the pose runs here.
                 hands = (
                     hand_pool.submit(finder.detect, frame.rgb, frame.t_s)
                     if stretch.fingertips and finder is not None and hand_pool is not None
                     else None
                 )
-                pose = estimator.estimate(frame.rgb, frame.t_s, count_people=stretch.count_people)
+                pose = estimator.estimate(frame.rgb, frame.t_s, count_people=count_now)
                 if hands is not None:
                     pose = with_fingertips(pose, hands.result())
                 if frame.t_s >= span.start_s - 1e-6:
