@@ -8,7 +8,9 @@ webcam and the upload paths measure the same way.
 The frames are pipelined over two pose trackers: `push()` hands the newest frame to the next tracker
 and returns the frame before it, drawn, whose pose ran on the other core while the camera delivered
 this one. A frame's overlay is thus back about one frame interval (33 ms at 30 fps) after it came in,
-and never waits behind a busy call (benchmarks/live.py). Only the live measures of the last `window_s`
+and never waits behind a busy call (benchmarks/live.py). For sit-and-reach each tracker's hand model
+runs on a thread of its own beside its pose (a frame's pose and hands took ~36 instead of ~43 ms,
+median). Only the live measures of the last `window_s`
 and the drawing run on the video thread. The people count runs on a thread of its own; the
 re-analysis of the last `reanalyse_window_s` (for the captured peak) runs in a spawned process at a
 lower priority, so it never holds the GIL in the frame path's way. Each is skipped while the previous
@@ -37,7 +39,14 @@ from analysis.processes import spawn_pool, started
 from analysis.result import AnalysisResult, Side, TestKind, VideoInfo
 from vision.annotate import draw_overlay
 from vision.landmarks import LandmarkSeries, PoseFrame, RollingLandmarks
-from vision.pose import LIVE_HAND_MODEL, PeopleCount, PoseEstimator, create_estimator
+from vision.pose import (
+    LIVE_HAND_MODEL,
+    HandFinder,
+    PeopleCount,
+    PoseEstimator,
+    create_estimator,
+    with_fingertips,
+)
 
 
 @dataclass(frozen=True)
@@ -130,6 +139,15 @@ class LiveAnalyzer:
         self._turn = 0  # the tracker that takes the next frame
         self._n_people = 0
         self._pose_pool = ThreadPoolExecutor(max_workers=len(self._trackers), thread_name_prefix="live-pose")
+        # Sit-and-reach: each tracker's hands are found on a thread of their own while its pose runs.
+        self._hands: dict[int, tuple[HandFinder, ThreadPoolExecutor]] = (
+            {
+                id(t): (t.hand_finder(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-hands"))
+                for t in self._trackers
+            }
+            if test == "sit-reach"
+            else {}
+        )
         self._in_flight: deque[_InFlight] = deque()  # pushed, not yet given back; video thread only
         self._lock = threading.Lock()
         self._frames: deque[PoseFrame] = deque()
@@ -187,6 +205,9 @@ class LiveAnalyzer:
         self._background.shutdown(wait=True)
         self._people_thread.shutdown(wait=True)
         self._pose_pool.shutdown(wait=True)
+        for finder, pool in self._hands.values():
+            pool.shutdown(wait=True)
+            finder.close()
         self._in_flight.clear()
         for tracker in reversed(self._trackers):  # siblings first: the first one owns the people counter
             tracker.close()
@@ -229,8 +250,13 @@ class LiveAnalyzer:
         return last.annotated_rgb, last.status
 
     def _pose_of(self, tracker: PoseEstimator, rgb: np.ndarray, rel_t_s: float) -> PoseFrame:
-        want_tips = self.options.test == "sit-reach"
-        pose = tracker.estimate(rgb, rel_t_s, want_fingertips=want_tips, count_people=False)
+        hands = None
+        if id(tracker) in self._hands:
+            finder, pool = self._hands[id(tracker)]
+            hands = pool.submit(finder.detect, rgb, rel_t_s)
+        pose = tracker.estimate(rgb, rel_t_s, count_people=False)
+        if hands is not None:
+            pose = with_fingertips(pose, hands.result())
         return replace(pose, n_people=max(self._n_people, 1)) if pose.found else pose
 
     def _finish(self, item: _InFlight) -> LiveOutput:
