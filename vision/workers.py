@@ -234,13 +234,17 @@ class PoseWorkers:
         out: list[PoseFrame] = []
         for stretch in run:
             span = stretch.span
-            # Each stretch is its own VIDEO stream, started `warmup_s` early so the tracker and the
-            # landmark smoothing have settled by its first reported frame, as in one pass over the clip.
-            estimator.new_stream()
-            if finder is not None:
-                finder.new_stream()
             warmup_s = self.fingertip_warmup_s if stretch.fingertips else self.warmup_s
             warm = replace(span, start_s=max(span.start_s - warmup_s, 0.0))
+            # Each stretch starts `warmup_s` early so the tracker and the landmark smoothing have settled
+            # by its first reported frame, as in one pass over the clip. The first stretch of a run
+            # starts a new VIDEO stream (the clip went back); a later one goes on with the same stream,
+            # its jump forward forgotten within the warm-up: reloading the tracker for each stretch
+            # cost ~0.2 s of CPU and grew the heap by each load (benchmarks/speed.py peak RSS).
+            if not out or warm.start_s <= out[-1].t_s:
+                estimator.new_stream()
+                if finder is not None:
+                    finder.new_stream()
             frames = iter_frames(
                 path,
                 prefetch=PREFETCH_FRAMES,
