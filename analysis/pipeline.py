@@ -438,5 +438,6 @@ def _uncertainty(
             yaw_deg=yaw,
         )
         tips = measures.fingertips_found[at] if isinstance(measures, SitReachMeasures) else np.ones(1, bool)
-        reach_u = unc.reach_uncertainty_cm(ev_r, best.reach_cm, scale_source, bool(np.any(tips)))
+        cm_per_px = measures.cm_per_px if isinstance(measures, SitReachMeasures) else None
+        reach_u = unc.reach_uncertainty_cm(ev_r, best.reach_cm, scale_source, bool(np.any(tips)), cm_per_px)
     return angle_u, reach_u
