@@ -176,7 +176,11 @@ def _analyze_sit_reach(
     series, reps = _sit_reach_series(m, lms, options)
     if view.corrected and view.fit is not None and view.estimate is not None:
         rect = measure_sit_reach(
-            cam.rectify(lms, view.fit, "sit-reach", m.side == "left"), m.side, options.height_cm, True
+            cam.rectify(lms, view.fit, "sit-reach", m.side == "left"),
+            m.side,
+            options.height_cm,
+            thigh_to_ankle=True,
+            hands_to_mid_plane=True,
         )
         rect_series, rect_reps = _sit_reach_series(rect, lms, options)
         if _correction_plausible(rect_reps, reps, options.checks):
@@ -365,7 +369,9 @@ def _camera_shift(
         m: SlrMeasures | SitReachMeasures = (
             measure_slr(rect, side)
             if test == "slr"
-            else measure_sit_reach(rect, side, options.height_cm, True)
+            else measure_sit_reach(
+                rect, side, options.height_cm, thigh_to_ankle=True, hands_to_mid_plane=True
+            )
         )
         a, r = _raw_values(m)
         return _near_peak(m.t_s, a, peak_s, mode), _near_peak(m.t_s, r, peak_s, mode)
@@ -432,5 +438,6 @@ def _uncertainty(
             yaw_deg=yaw,
         )
         tips = measures.fingertips_found[at] if isinstance(measures, SitReachMeasures) else np.ones(1, bool)
-        reach_u = unc.reach_uncertainty_cm(ev_r, best.reach_cm, scale_source, bool(np.any(tips)))
+        cm_per_px = measures.cm_per_px if isinstance(measures, SitReachMeasures) else None
+        reach_u = unc.reach_uncertainty_cm(ev_r, best.reach_cm, scale_source, bool(np.any(tips)), cm_per_px)
     return angle_u, reach_u

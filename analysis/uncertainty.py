@@ -1,7 +1,8 @@
 """A stated uncertainty for each result: the half-width of an interval meant to hold the truth 90% of the time.
 
 Built from what this clip shows, added in quadrature (independent sources, in the unit of the number):
-- the model's floor: MediaPipe's own error on a clean side view (`BASE_DEG`, `BASE_CM`);
+- the model's floor: MediaPipe's own error on a clean side view (`BASE_DEG`; for the reach a few
+  pixels at the clip's cm per pixel, `REACH_LANDMARK_PX`);
 - jitter: how much the per-frame value scatters around its cleaned series near the peak, shrunk by the
   number of frames that the held peak averages;
 - resolution: a landmark's ~2 px placement error over the length of the measured segment;
@@ -31,16 +32,22 @@ PER_YAW_DEG = 0.04  # extra sd per degree of |yaw| (correction model error), deg
 # overstates how far the peak moves: the calibration renders' errors were about half of it.
 CAMERA_SHIFT_FACTOR = 0.5
 REACH_PER_YAW_CM = 0.03
-# The reach (hands and feet far apart along the floor and either side of the mid-plane) errs 3-5 times
-# more than one sd's turn of the plane predicts: on the calibration renders at -15 / -20 deg the reach
-# read +3.5 / +7.9 cm off with a one-sd shift of 1.5 / 1.3 cm. Not the yaw estimate's misread (-8 / -10):
-# with the true yaw imposed they read +2.9 / +9.0 (the rectified hand and toe points scatter at a slant).
-REACH_CAMERA_SHIFT_FACTOR = 4.0
+# The reach's camera term: the hands and feet lie far apart along the floor, so one sd's turn of the plane
+# moves the reach more than the angles. Fitted on the calibration renders (coverage 1.00 there) once the
+# fingertip was moved to the mid-plane (analysis.measures._fingertip): 2.25 x the one-sd shift; at -20 deg
+# (yaw read -10) the reach reads +5.5 cm against a one-sd shift of 1.6 cm. It was 4x before that change.
+REACH_CAMERA_SHIFT_FACTOR = 2.25
 SCALE_REL = {"height": 0.03, "world landmarks": 0.12, "none": 0.0}  # relative error of the cm scale
 REACH_SCALE_LEVER_CM = 12.0  # the scale acts on |reach| plus about this much of foot/hand offset
-# No fingertip at the peak: the knuckles plus a finger read -2.5 cm on the side-on calibration render
-# (the rest of the knuckle errors there, -3.7..+7.2 cm, came with the camera estimate, counted above).
-KNUCKLE_FALLBACK_CM = 2.5
+# The reach's floor is a landmark placement error in image pixels, so in cm it grows as the person gets
+# smaller in the frame: 2.5 px at the cm size of a pixel at the legs. The 640x360 calibration renders
+# read +2.1 / -2.4 cm with a fingertip found (about 0.53 cm per px), the 960x540 ones within 0.2 cm
+# side-on (about 0.33 cm per px); a fixed 0.9 cm floor missed both 640x360 results.
+REACH_LANDMARK_PX = 2.5
+BASE_CM = 0.9  # without a cm scale (the reach is then not reported in cm anyway)
+# No fingertip at the peak: the knuckles plus a finger read -3.9..+3.5 cm on the calibration renders
+# (camera term included); 1.75 cm more in quadrature covers them.
+KNUCKLE_FALLBACK_CM = 1.75
 
 
 @dataclass(frozen=True)
@@ -70,9 +77,14 @@ def angle_uncertainty_deg(test: str, ev: PeakEvidence) -> float:
 
 
 def reach_uncertainty_cm(
-    ev: PeakEvidence, reach_cm: float, scale_source: str, fingertip_found: bool = True
+    ev: PeakEvidence,
+    reach_cm: float,
+    scale_source: str,
+    fingertip_found: bool = True,
+    cm_per_px: float | None = None,
 ) -> float:
-    base = BASE_CM / max(min(ev.visibility, 1.0), 0.3)
+    floor_cm = BASE_CM if cm_per_px is None else REACH_LANDMARK_PX * cm_per_px
+    base = floor_cm / max(min(ev.visibility, 1.0), 0.3)
     if not fingertip_found:
         base = math.hypot(base, KNUCKLE_FALLBACK_CM)
     scale = SCALE_REL.get(scale_source, 0.12) * (abs(reach_cm) + REACH_SCALE_LEVER_CM)

@@ -116,6 +116,26 @@ def test_sit_reach_knuckles_meet_halfway_and_a_fingertip_wins() -> None:
     assert list(m.fingertips_found) == [False, False, True]
 
 
+def test_sit_reach_rectified_fingertip_moves_to_the_mid_plane() -> None:
+    """Rectified from a slant, the one hand the hand model found (the left, its knuckle 30 px ahead of the
+    knuckles' mean) is moved back by that offset: 25 px past the toe line reads as 25 - 30 = -5 px. The
+    plain (side-on) view keeps the seen tip; with no fingertip both read the knuckles' mean plus a finger."""
+    frames = [seated_frame(30.0, 0.0) for _ in range(2)]
+    for pts in frames:
+        pts[LM.LEFT_INDEX] += np.array([30.0, 0.0])
+        pts[LM.RIGHT_INDEX] -= np.array([30.0, 0.0])
+    lms = series_from_points(frames)
+    tips = lms.fingertip_xy_px.copy()
+    tips[1, 0] = np.array([300.0 + 420.0 + 25.0, 365.0])  # the toe line is at x = 720
+    lms = replace(lms, fingertip_xy_px=tips)
+    cm_per_px = 0.246 * 170.0 / 200.0
+    seen = measure_sit_reach(lms, height_cm=170.0)
+    moved = measure_sit_reach(lms, height_cm=170.0, hands_to_mid_plane=True)
+    assert seen.reach_cm[1] == pytest.approx(25.0 * cm_per_px - 3.0)
+    assert moved.reach_cm[1] == pytest.approx(-5.0 * cm_per_px - 3.0)
+    assert moved.reach_cm[0] == pytest.approx(seen.reach_cm[0])
+
+
 def test_sit_reach_thigh_from_the_ankle_ignores_a_misplaced_knee() -> None:
     """Rectified views take the thigh from hip->ankle: a knee point 40 px off the leg line (the knee
     landmark under a folded trunk is the weak one) tilts the hip->knee thigh by atan(40 / 200) = 11.3 deg."""
