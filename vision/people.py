@@ -10,8 +10,9 @@ benchmarks/people.py for the measured detection rates of each pass.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -170,6 +171,10 @@ def find_others(
         prob, scale = segment(rgb)
         regions = unexplained_regions(prob, scale, [main_xy, *others], mcfg)
         from_mask = tuple(box for box, share in regions[:1] if share >= mcfg.min_area_frac)
+        if not from_mask and mcfg.edge_zoom > 1:
+            # Someone cut by the side of the frame is too thin for the whole-frame mask: look closer.
+            zprob, zscale = zoomed_person_prob(rgb, segment, mcfg.edge_zoom)
+            from_mask = tuple(edge_cut_people(zprob, zscale, [main_xy, *others], mcfg)[:1])
     return OthersFound(len(others) + len(from_mask), boxes + from_mask, tuple(others), len(from_mask))
 
 
@@ -215,6 +220,15 @@ class MaskConfig:
     # A detached leftover region at least this share of the frame is another person (measured on the
     # renders and every single-person clip with benchmarks/people.py; see docs/MEASURES.md).
     min_area_frac: float = 0.01
+    # The edge pass (`edge_cut_people`): the frame segmented in windows of 1 / edge_zoom its size
+    # (0 = off). A leftover region cut by the left or right edge, at least this tall (share of the
+    # frame's height) and this many times taller than wide, is the slice of a standing person the
+    # edge cuts. Calibrated on two_slr_partly_out and every one-person clip (benchmarks/people.py
+    # --all prints each clip's `edge score`, 1.0 = the threshold), checked on other renders.
+    edge_zoom: int = 2
+    edge_min_height_frac: float = 0.2
+    edge_min_aspect: float = 3.0
+    edge_border_px: int = 2  # (zoomed mask px) this close to the side: cut by it
 
 
 def skeleton_cover(shape: tuple[int, int], xy_px: np.ndarray, scale: float, cfg: MaskConfig) -> np.ndarray:
@@ -269,3 +283,64 @@ def unexplained_regions(
         box = Box(x / scale, y / scale, (x + w) / scale, (y + h) / scale)
         regions.append((box, area / person.size))
     return sorted(regions, key=lambda r: -r[1])
+
+
+# -- people cut by the side of the frame ----------------------------------------------------------------
+# A standing person cut by the frame's side shows as a thin vertical slice (a leg, a strip of shirt):
+# ~10 px wide in the 256 px whole-frame mask, below what the selfie model marks. Segmented in windows
+# at twice the scale, the same slice is ~20 px wide and marked (two_slr_partly_out: 0.2-0.3% of the
+# frame whole, 0.6-0.9% zoomed). Zoomed, the model also marks things near a real body (an exercise
+# ball, the floor's reflection: up to 8% of the frame on the real clips), so the rule is the slice's
+# shape at the edge, not its area.
+
+
+def zoomed_person_prob(rgb: np.ndarray, segment: SegmentFn, zoom: int) -> tuple[np.ndarray, float]:
+    """Person probability of the whole frame at `zoom` x the whole-frame mask's scale, from zoom x zoom
+    windows each segmented on its own; returns the map and its mask px per frame px."""
+    height, width = rgb.shape[:2]
+    xs = np.linspace(0, width, zoom + 1).round().astype(int)
+    ys = np.linspace(0, height, zoom + 1).round().astype(int)
+    parts: list[list[np.ndarray]] = []
+    scale = 0.0
+    for y0, y1 in itertools.pairwise(ys):
+        row = []
+        for x0, x1 in itertools.pairwise(xs):
+            prob, scale = segment(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
+            row.append(prob)
+        rows_h = min(p.shape[0] for p in row)  # windows differ by a rounding pixel at most
+        parts.append([p[:rows_h] for p in row])
+    return np.vstack([np.hstack(row) for row in parts]), scale
+
+
+def edge_score(box: Box, frame_w_px: float, frame_h_px: float, scale: float, cfg: MaskConfig) -> float:
+    """How well a region's box fits a person cut by the left or right edge: >= 1 when it touches that
+    edge and is both tall and thin enough (the smaller of its two ratios to the thresholds), else 0."""
+    border = cfg.edge_border_px / scale
+    if box.x0 > border and box.x1 < frame_w_px - border:
+        return 0.0
+    height, width = box.y1 - box.y0, max(box.x1 - box.x0, 1.0 / scale)
+    return min(height / frame_h_px / cfg.edge_min_height_frac, height / width / cfg.edge_min_aspect)
+
+
+def edge_regions(
+    zoomed_prob: np.ndarray, scale: float, people_xy: list[np.ndarray], cfg: MaskConfig | None = None
+) -> list[tuple[float, Box]]:
+    """The unexplained regions of a zoomed mask (`zoomed_person_prob`, `scale` mask px per frame px),
+    each with its `edge_score` and box in frame px, best fit first."""
+    cfg = cfg or MaskConfig()
+    zoom = max(cfg.edge_zoom, 1)
+    # The opening and the touch distance are in mask px: they grow with the zoom.
+    zcfg = replace(cfg, open_px=(cfg.open_px * zoom) | 1, touch_px=cfg.touch_px * zoom)
+    frame_h, frame_w = zoomed_prob.shape[0] / scale, zoomed_prob.shape[1] / scale
+    scored = [
+        (edge_score(box, frame_w, frame_h, scale, cfg), box)
+        for box, _ in unexplained_regions(zoomed_prob, scale, people_xy, zcfg)
+    ]
+    return sorted(scored, key=lambda r: -r[0])
+
+
+def edge_cut_people(
+    zoomed_prob: np.ndarray, scale: float, people_xy: list[np.ndarray], cfg: MaskConfig | None = None
+) -> list[Box]:
+    """Boxes (frame px) of the people cut by the frame's left or right edge in a zoomed mask."""
+    return [box for score, box in edge_regions(zoomed_prob, scale, people_xy, cfg) if score >= 1.0]
