@@ -12,7 +12,7 @@ no skeleton explains, as a share of the frame (the person-mask pass counts it fr
 `MaskConfig.min_area_frac`); `edge score` the best fit of a leftover region in the zoomed mask to a
 person cut by the left or right edge (`edge_score`: the edge pass counts it from 1.0); `ms` is the
 mean cost of one count with the default approach (the last column) and `edge ms` that of the edge
-pass alone (4 more segmenter calls), on whatever else the machine is doing.
+pass alone (6 more segmenter calls), on whatever else the machine is doing.
 """
 
 from __future__ import annotations
@@ -96,7 +96,8 @@ def _others_in_truth(clip: Path) -> tuple[int, float]:
 def _edge_score_max(rgb: np.ndarray, main_xy: np.ndarray, segmenter: PersonSegmenter) -> float:
     """The best edge score of any leftover region in the zoomed mask (the tracked person alone known),
     threshold or not."""
-    prob, scale = zoomed_person_prob(rgb, segmenter.person_prob, MaskConfig().edge_zoom)
+    cfg = MaskConfig()
+    prob, scale = zoomed_person_prob(rgb, segmenter.person_prob, cfg.edge_zoom, cfg.edge_rows)
     return max((score for score, _ in edge_regions(prob, scale, [main_xy])), default=0.0)
 
 

@@ -107,8 +107,9 @@ def test_a_thin_upright_slice_at_the_side_is_a_person_cut_by_the_frame() -> None
 
 
 def test_zoomed_windows_are_put_back_where_they_came_from() -> None:
-    """Each window's mask lands at its place in the stitched map: a red square at frame px
-    (600-700, 100-200) comes back at 2 x the whole-frame mask's scale (256 / 960 -> 512 / 960)."""
+    """Each window's mask lands at its place in the combined map: a red square at frame px
+    (600-700, 100-200), seen by two of the right side's overlapping windows, comes back at 2 x the
+    whole-frame mask's scale (256 / 960 -> 512 / 960)."""
     import cv2
 
     rgb = np.zeros((540, 960, 3), dtype=np.uint8)
@@ -121,7 +122,7 @@ def test_zoomed_windows_are_put_back_where_they_came_from() -> None:
             np.float32
         ), scale
 
-    prob, scale = zoomed_person_prob(rgb, red_at_width_256, 2)
+    prob, scale = zoomed_person_prob(rgb, red_at_width_256, 2, 3)
     assert prob.shape == (288, 512) and scale == pytest.approx(512 / 960)
     ys, xs = np.nonzero(prob)
     assert (xs.min(), xs.max() + 1, ys.min(), ys.max() + 1) == pytest.approx((320, 373, 53, 107), abs=1)

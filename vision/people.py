@@ -10,7 +10,6 @@ benchmarks/people.py for the measured detection rates of each pass.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -173,7 +172,7 @@ def find_others(
         from_mask = tuple(box for box, share in regions[:1] if share >= mcfg.min_area_frac)
         if not from_mask and mcfg.edge_zoom > 1:
             # Someone cut by the side of the frame is too thin for the whole-frame mask: look closer.
-            zprob, zscale = zoomed_person_prob(rgb, segment, mcfg.edge_zoom)
+            zprob, zscale = zoomed_person_prob(rgb, segment, mcfg.edge_zoom, mcfg.edge_rows)
             from_mask = tuple(edge_cut_people(zprob, zscale, [main_xy, *others], mcfg)[:1])
     return OthersFound(len(others) + len(from_mask), boxes + from_mask, tuple(others), len(from_mask))
 
@@ -220,12 +219,13 @@ class MaskConfig:
     # A detached leftover region at least this share of the frame is another person (measured on the
     # renders and every single-person clip with benchmarks/people.py; see docs/MEASURES.md).
     min_area_frac: float = 0.01
-    # The edge pass (`edge_cut_people`): the frame segmented in windows of 1 / edge_zoom its size
-    # (0 = off). A leftover region cut by the left or right edge, at least this tall (share of the
+    # The edge pass (`edge_cut_people`): the frame's sides segmented in windows of 1 / edge_zoom its
+    # size, edge_rows of them down each side (edge_zoom 0 = off). A leftover region cut by the left or right edge, at least this tall (share of the
     # frame's height) and this many times taller than wide, is the slice of a standing person the
     # edge cuts. Calibrated on two_slr_partly_out and every one-person clip (benchmarks/people.py
     # --all prints each clip's `edge score`, 1.0 = the threshold), checked on other renders.
     edge_zoom: int = 2
+    edge_rows: int = 3
     edge_min_height_frac: float = 0.2
     edge_min_aspect: float = 3.0
     edge_border_px: int = 2  # (zoomed mask px) this close to the side: cut by it
@@ -288,28 +288,36 @@ def unexplained_regions(
 # -- people cut by the side of the frame ----------------------------------------------------------------
 # A standing person cut by the frame's side shows as a thin vertical slice (a leg, a strip of shirt):
 # ~10 px wide in the 256 px whole-frame mask, below what the selfie model marks. Segmented in windows
-# at twice the scale, the same slice is ~20 px wide and marked (two_slr_partly_out: 0.2-0.3% of the
-# frame whole, 0.6-0.9% zoomed). Zoomed, the model also marks things near a real body (an exercise
+# at twice the scale, the same slice is ~20 px wide and often marked (two_slr_partly_out: 0.2-0.3% of
+# the frame whole, 0.6-0.9% zoomed). Zoomed, the model also marks things near a real body (an exercise
 # ball, the floor's reflection: up to 8% of the frame on the real clips), so the rule is the slice's
 # shape at the edge, not its area.
 
 
-def zoomed_person_prob(rgb: np.ndarray, segment: SegmentFn, zoom: int) -> tuple[np.ndarray, float]:
-    """Person probability of the whole frame at `zoom` x the whole-frame mask's scale, from zoom x zoom
-    windows each segmented on its own; returns the map and its mask px per frame px."""
+def zoomed_person_prob(rgb: np.ndarray, segment: SegmentFn, zoom: int, rows: int) -> tuple[np.ndarray, float]:
+    """Person probability at the frame's left and right edges at `zoom` x the whole-frame mask's scale:
+    windows 1 / zoom of the frame's width and height, `rows` of them down each side (overlapping),
+    each segmented on its own and combined by max. Returns a map covering the whole frame (0 where no
+    window looked) and its mask px per frame px.
+
+    Several rows, not a grid: the model, made for selfies, marks a body best where it runs off a
+    window's bottom (a torso), so a leg is marked in the window whose bottom cuts it (on
+    chk_sitreach_edge 3 of 4 sampled frames with rows 0, 1/4, 1/2 of the height, 1 of 4 with a 2 x 2
+    grid)."""
     height, width = rgb.shape[:2]
-    xs = np.linspace(0, width, zoom + 1).round().astype(int)
-    ys = np.linspace(0, height, zoom + 1).round().astype(int)
-    parts: list[list[np.ndarray]] = []
-    scale = 0.0
-    for y0, y1 in itertools.pairwise(ys):
-        row = []
-        for x0, x1 in itertools.pairwise(xs):
-            prob, scale = segment(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
-            row.append(prob)
-        rows_h = min(p.shape[0] for p in row)  # windows differ by a rounding pixel at most
-        parts.append([p[:rows_h] for p in row])
-    return np.vstack([np.hstack(row) for row in parts]), scale
+    win_w, win_h = round(width / zoom), round(height / zoom)
+    out, scale = np.zeros((0, 0), dtype=np.float32), 0.0
+    for y0 in np.linspace(0, height - win_h, max(rows, 1)).round().astype(int):
+        for x0 in sorted({0, width - win_w}):
+            prob, scale = segment(np.ascontiguousarray(rgb[y0 : y0 + win_h, x0 : x0 + win_w]))
+            if out.size == 0:  # every window has the same size, so the same scale
+                out = np.zeros((round(height * scale), round(width * scale)), dtype=np.float32)
+            top, left = round(y0 * scale), round(x0 * scale)
+            h, w = min(prob.shape[0], out.shape[0] - top), min(prob.shape[1], out.shape[1] - left)
+            out[top : top + h, left : left + w] = np.maximum(
+                out[top : top + h, left : left + w], prob[:h, :w]
+            )
+    return out, scale
 
 
 def edge_score(box: Box, frame_w_px: float, frame_h_px: float, scale: float, cfg: MaskConfig) -> float:
