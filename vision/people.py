@@ -4,8 +4,9 @@ The pose tracker follows one person. A second, IMAGE-mode multi-pose landmarker 
 of frames to notice anyone else (a helper, a bystander, a child). On its own it misses people who
 are small, cut by the frame edge or partly hidden, because its detector ranks them below its
 threshold next to the large main person. `find_others` therefore also looks at the frame with the
-tracked person painted out, so the detector sees only what is left; see tests/test_people.py and
-benchmarks/people.py for the measured detection rates of each pass.
+tracked person painted out, so the detector sees only what is left, then at a person mask for bodies
+without a head in view, and last at that mask made zoomed at the frame's sides for someone the side
+cuts; see tests/test_people.py and benchmarks/people.py for the measured detection rates of each pass.
 """
 
 from __future__ import annotations
@@ -220,9 +221,9 @@ class MaskConfig:
     # renders and every single-person clip with benchmarks/people.py; see docs/MEASURES.md).
     min_area_frac: float = 0.01
     # The edge pass (`edge_cut_people`): the frame's sides segmented in windows of 1 / edge_zoom its
-    # size, edge_rows of them down each side (edge_zoom 0 = off). A leftover region cut by the left or right edge, at least this tall (share of the
-    # frame's height) and this many times taller than wide, is the slice of a standing person the
-    # edge cuts. Calibrated on two_slr_partly_out and every one-person clip (benchmarks/people.py
+    # size, edge_rows of them down each side (edge_zoom 0 = off). A leftover region cut by the left or
+    # right edge, at least this tall (share of the frame's height) and this many times taller than
+    # wide, is the slice of a standing person the edge cuts. Calibrated on two_slr_partly_out and every one-person clip (benchmarks/people.py
     # --all prints each clip's `edge score`, 1.0 = the threshold), checked on other renders.
     edge_zoom: int = 2
     edge_rows: int = 3
