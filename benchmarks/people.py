@@ -9,8 +9,10 @@ tests/clips/camera and knee, benchmarks/clips/camera_calib) and the one-person r
 ../shared/real_clips. Frames are sampled once per second, as the estimator does; the tracked
 person's landmarks come from the real tracker. `mask share` is the largest region of person pixels
 no skeleton explains, as a share of the frame (the person-mask pass counts it from
-`MaskConfig.min_area_frac`); `ms` is the mean cost of one count with the default approach (the last
-column), on whatever else the machine is doing.
+`MaskConfig.min_area_frac`); `edge score` the best fit of a leftover region in the zoomed mask to a
+person cut by the left or right edge (`edge_score`: the edge pass counts it from 1.0); `ms` is the
+mean cost of one count with the default approach (the last column) and `edge ms` that of the edge
+pass alone (6 more segmenter calls), on whatever else the machine is doing.
 """
 
 from __future__ import annotations
@@ -28,17 +30,26 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from vision.people import MaskConfig, PeopleConfig, find_others, unexplained_regions  # noqa: E402
+from vision.people import (  # noqa: E402
+    MaskConfig,
+    PeopleConfig,
+    edge_regions,
+    find_others,
+    unexplained_regions,
+    zoomed_person_prob,
+)
 from vision.pose import DEFAULT_POSE_MODEL, _mp, create_estimator, quiet_native_stderr  # noqa: E402
 from vision.segment import PersonSegmenter  # noqa: E402
 from vision.video_io import iter_frames  # noqa: E402
 
-APPROACHES = {  # name -> (detection threshold, second pass on the painted frame, person-mask pass)
-    "frame@0.5": (0.5, False, False),
-    "frame@0.3": (0.3, False, False),
-    "frame+painted@0.5": (0.5, True, False),
-    "frame+painted@0.3": (0.3, True, False),
-    "+mask (default)": (0.5, True, True),
+# name -> (detection threshold, second pass on the painted frame, person-mask pass, its edge pass)
+APPROACHES = {
+    "frame@0.5": (0.5, False, False, False),
+    "frame@0.3": (0.3, False, False, False),
+    "frame+painted@0.5": (0.5, True, False, False),
+    "frame+painted@0.3": (0.3, True, False, False),
+    "+mask": (0.5, True, True, False),
+    "+edges (default)": (0.5, True, True, True),
 }
 DEFAULT_CLIPS = [
     *sorted((ROOT / "tests" / "clips" / "people").glob("*.mp4")),
@@ -82,6 +93,14 @@ def _others_in_truth(clip: Path) -> tuple[int, float]:
     return int(others), float(truth.get("fps", 30.0))
 
 
+def _edge_score_max(rgb: np.ndarray, main_xy: np.ndarray, segmenter: PersonSegmenter) -> float:
+    """The best edge score of any leftover region in the zoomed mask (the tracked person alone known),
+    threshold or not."""
+    cfg = MaskConfig()
+    prob, scale = zoomed_person_prob(rgb, segmenter.person_prob, cfg.edge_zoom, cfg.edge_rows)
+    return max((score for score, _ in edge_regions(prob, scale, [main_xy])), default=0.0)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("clips", nargs="*", type=Path)
@@ -91,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.all:
         clips += [c for c in all_single_person_clips() if c not in clips]
     mp, _, _ = _mp()
-    detectors = {t: _detector(t) for t in {t for t, _, _ in APPROACHES.values()}}
+    detectors = {t: _detector(t) for t in {t for t, *_ in APPROACHES.values()}}
     segmenter = PersonSegmenter()
 
     def detect_with(threshold: float) -> Callable[[np.ndarray], list[np.ndarray]]:
@@ -103,12 +122,13 @@ def main(argv: list[str] | None = None) -> int:
 
         return detect
 
-    print(f"{'clip':40s} others " + " ".join(f"{a:>17s}" for a in APPROACHES) + " mask share    ms")
+    head = " ".join(f"{a:>17s}" for a in APPROACHES)
+    print(f"{'clip':40s} others {head} mask share edge score    ms edge ms")
     for clip in clips:
         others, fps = _others_in_truth(clip)
         step = max(1, round(fps))
         hits = {a: 0 for a in APPROACHES}
-        n, share_max, cost_s = 0, 0.0, 0.0
+        n, share_max, score_max, cost_s, edge_s = 0, 0.0, 0.0, 0.0, 0.0
         with create_estimator() as est:
             for frame in iter_frames(clip):
                 pose = est.estimate(frame.rgb, frame.t_s, count_people=False)
@@ -116,20 +136,25 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 n += 1
                 main_xy = pose.image_xy_px if pose.found else None
-                for a, (threshold, painted, mask) in APPROACHES.items():
+                for a, (threshold, painted, mask, edge) in APPROACHES.items():
                     cfg = PeopleConfig(masked_pass=painted)
                     segment = segmenter.person_prob if mask else None
+                    mcfg = MaskConfig(edge_zoom=MaskConfig().edge_zoom if edge else 0)
                     t0 = time.perf_counter()
-                    found = find_others(frame.rgb, main_xy, detect_with(threshold), cfg, segment=segment)
-                    cost_s += time.perf_counter() - t0 if mask else 0.0
+                    found = find_others(frame.rgb, main_xy, detect_with(threshold), cfg, segment, mcfg)
+                    cost_s += time.perf_counter() - t0 if edge else 0.0
                     hits[a] += found.n_others >= 1
                 if main_xy is not None:
                     prob, scale = segmenter.person_prob(frame.rgb)
                     regions = unexplained_regions(prob, scale, [main_xy], MaskConfig())
                     share_max = max(share_max, regions[0][1] if regions else 0.0)
+                    t0 = time.perf_counter()
+                    score_max = max(score_max, _edge_score_max(frame.rgb, main_xy, segmenter))
+                    edge_s += time.perf_counter() - t0
         cells = " ".join(f"{f'{hits[a]}/{n}':>17s}" for a in APPROACHES)
         print(
-            f"{clip.stem[:40]:40s} {others:6d} {cells} {share_max:10.4f} {1000 * cost_s / max(n, 1):5.0f}",
+            f"{clip.stem[:40]:40s} {others:6d} {cells} {share_max:10.4f} {score_max:10.2f} "
+            f"{1000 * cost_s / max(n, 1):5.0f} {1000 * edge_s / max(n, 1):7.0f}",
             flush=True,
         )
     with quiet_native_stderr():
