@@ -16,8 +16,8 @@ from analysis.result import AnalysisResult, MeasureSeries, Rep, VideoInfo
 from benchmarks import accuracy as acc
 from tests.clip_analyses import engine_run
 from vision.landmarks import PoseFrame
-from vision.video_io import Span, iter_frames
 from vision.pose import HandFinder, PeopleCount, PoseEstimator
+from vision.video_io import Span, iter_frames
 from vision.workers import PoseWorkers, Stretch, frames_in, split_even, to_display
 
 ROOT = Path(__file__).resolve().parent.parent
