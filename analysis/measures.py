@@ -209,12 +209,12 @@ def measure_sit_reach(
     side_choice: str = "auto",
     height_cm: float | None = None,
     thigh_to_ankle: bool = False,
-    hands_to_mid_plane: bool = False,
+    hands_to_mid_plane: float = 0.0,
 ) -> SitReachMeasures:
     """`thigh_to_ankle`: take the thigh's direction from the hip->ankle line instead of hip->knee (for
     views rectified from an oblique camera, where the knee under the folded trunk is the weakest point).
-    `hands_to_mid_plane`: move the hand model's fingertip to the body's mid-plane by its knuckle's offset
-    from the two knuckles' mean (rectified views: see `_fingertip`)."""
+    `hands_to_mid_plane`: move the hand model's fingertip toward the body's mid-plane by this share (0..1)
+    of its knuckle's offset from the two knuckles' mean (rectified views: see `_fingertip`)."""
     side: Side = side_choice if side_choice in SIDES else near_side(lms)
     p = {name: _pts(lms, idx) for name, idx in SIDE_POINTS[side].items()}
     # Trunk line from the mid-shoulder point: the far shoulder is seen nearly as well as the near one,
@@ -250,7 +250,7 @@ def measure_sit_reach(
 
 
 def _fingertip(
-    lms: LandmarkSeries, forward: np.ndarray, shank_px: float, to_mid_plane: bool = False
+    lms: LandmarkSeries, forward: np.ndarray, shank_px: float, to_mid_plane: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Most forward fingertip per frame: hand-model fingertips where found, else the pose knuckles (their
     mean, or the one seen) moved a finger's length along the leg (the hands reach along it).
@@ -275,13 +275,14 @@ def _fingertip(
     # seen at a slant (or rectified from it) one appears ahead and the other behind by the same amount.
     both = np.all(np.isfinite(knuckles), axis=(1, 2))
     knuckle = np.where(both[:, None], knuckles.mean(axis=1), knuckles[np.arange(len(lms)), k_best])
-    if to_mid_plane:
+    if to_mid_plane > 0:
         beyond = tips - knuckles  # each found hand's fingertip beyond its own knuckle
         seen = np.all(np.isfinite(beyond), axis=2)
         n_seen = seen.sum(axis=1)
         mean_beyond = np.where(seen[:, :, None], beyond, 0.0).sum(axis=1) / np.maximum(n_seen, 1)[:, None]
         moved = both & (n_seen > 0)
-        hand_tip = np.where(moved[:, None], knuckle + mean_beyond, hand_tip)
+        shift = to_mid_plane * (knuckle + mean_beyond - hand_tip)
+        hand_tip = np.where(moved[:, None], hand_tip + shift, hand_tip)
     finger_px = FINGERTIP_BEYOND_KNUCKLE_PER_SHANK * shank_px if np.isfinite(shank_px) else 0.0
     return np.where(found[:, None], hand_tip, knuckle + finger_px * forward), found
 

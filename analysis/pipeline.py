@@ -180,7 +180,7 @@ def _analyze_sit_reach(
             m.side,
             options.height_cm,
             thigh_to_ankle=True,
-            hands_to_mid_plane=True,
+            hands_to_mid_plane=_mid_plane_share(view.estimate.yaw_deg, options.checks),
         )
         rect_series, rect_reps = _sit_reach_series(rect, lms, options)
         if _correction_plausible(rect_reps, reps, options.checks):
@@ -188,6 +188,18 @@ def _analyze_sit_reach(
         else:  # the rectified view disagrees with the picture: report what the camera saw, uncorrected
             view = replace(view, estimate=replace(view.estimate, corrected=False))
     return _finish(lms, video, options, model, m.side, series, reps, m, view)
+
+
+# The fingertip is moved onto the mid-plane in full from this many degrees past where the correction
+# starts, in proportion below: side-on, MediaPipe's guess of the hidden knuckle only adds error (a
+# side-on sample read -2.3 cm moved, -0.8 seen) while at 10 deg the move takes the reach from +3.6 /
+# -3.1 to +0.3 / -1.8 cm; all at once, a yaw estimate crossing 5 deg between two samplings of one clip
+# made its reach jump by 1.4 cm (tests/test_coarse_to_fine.py).
+MID_PLANE_RAMP_DEG = 5.0
+
+
+def _mid_plane_share(yaw_deg: float, cfg: chk.CheckConfig) -> float:
+    return float(np.clip((abs(yaw_deg) - cfg.sit_reach_correct_from_deg) / MID_PLANE_RAMP_DEG, 0.0, 1.0))
 
 
 def _sit_reach_series(
@@ -370,7 +382,13 @@ def _camera_shift(
             measure_slr(rect, side)
             if test == "slr"
             else measure_sit_reach(
-                rect, side, options.height_cm, thigh_to_ankle=True, hands_to_mid_plane=True
+                rect,
+                side,
+                options.height_cm,
+                thigh_to_ankle=True,
+                hands_to_mid_plane=_mid_plane_share(
+                    view.estimate.yaw_deg if view.estimate else 0.0, options.checks
+                ),
             )
         )
         a, r = _raw_values(m)
