@@ -134,6 +134,9 @@ def test_sit_reach_rectified_fingertip_moves_to_the_mid_plane() -> None:
     assert seen.reach_cm[1] == pytest.approx(25.0 * cm_per_px - 3.0)
     assert moved.reach_cm[1] == pytest.approx(-5.0 * cm_per_px - 3.0)
     assert moved.reach_cm[0] == pytest.approx(seen.reach_cm[0])
+    # Part of the way (the pipeline ramps the move in over 5-10 deg of yaw): 25 - 0.4 x 30 = 13 px.
+    partly = measure_sit_reach(lms, height_cm=170.0, hands_to_mid_plane=0.4)
+    assert partly.reach_cm[1] == pytest.approx(13.0 * cm_per_px - 3.0)
 
 
 def test_sit_reach_thigh_from_the_ankle_ignores_a_misplaced_knee() -> None:
