@@ -124,9 +124,7 @@ class _CountRecorder:
     def __init__(self) -> None:
         self.counted_t_s: list[float] = []
 
-    def estimate(
-        self, rgb: np.ndarray, t_s: float, want_fingertips: bool = False, count_people: bool = True
-    ) -> PoseFrame:
+    def estimate(self, rgb: np.ndarray, t_s: float, count_people: bool = True) -> PoseFrame:
         if count_people:
             self.counted_t_s.append(t_s)
         return PoseFrame.empty(t_s)

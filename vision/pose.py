@@ -50,9 +50,7 @@ class PoseEstimator(Protocol):
 
     name: str
 
-    def estimate(
-        self, rgb: np.ndarray, t_s: float, want_fingertips: bool = False, count_people: bool = True
-    ) -> PoseFrame: ...
+    def estimate(self, rgb: np.ndarray, t_s: float, count_people: bool = True) -> PoseFrame: ...
 
     def count_people(
         self, rgb: np.ndarray, main_xy_px: np.ndarray | None, keep_on_floor: bool = False
@@ -158,10 +156,7 @@ class MediaPipeHandFinder:
         mp, _, _ = _mp()
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         height, width = rgb.shape[:2]
-        return self.detect_image(image, max(round(t_s * 1000), self._last_t_ms + 1), width, height)
-
-    def detect_image(self, image: Any, t_ms: int, width: int, height: int) -> list[np.ndarray]:
-        """`detect` for a MediaPipe image the caller already made, at its (increasing) `t_ms`."""
+        t_ms = max(round(t_s * 1000), self._last_t_ms + 1)  # VIDEO mode needs strictly increasing ms
         if self._task is None:
             _, mpv, base_options = _mp()
             with quiet_native_stderr():
@@ -253,7 +248,6 @@ class MediaPipePoseEstimator:
                     self._segmenter = PersonSegmenter()
             except (RuntimeError, ValueError) as exc:
                 raise VideoError(f"Could not load the pose model {model_path.name}: {exc}") from exc
-        self._hands = MediaPipeHandFinder(self.config)
         self._last_t_ms = -1
         self._last_count_t_s = -np.inf
         self._people = 0
@@ -307,7 +301,6 @@ class MediaPipePoseEstimator:
         """
         if self._last_t_ms < 0:  # nothing seen yet: already a new stream
             return
-        self._hands.new_stream()
         with quiet_native_stderr():
             self._tracker.close()
             self._tracker = self._new_tracker()
@@ -330,13 +323,10 @@ class MediaPipePoseEstimator:
             for task in (self._tracker, counter, segmenter):
                 if task is not None:
                     task.close()
-        self._hands.close()
 
     # -- estimation --------------------------------------------------------------------------
-    def estimate(
-        self, rgb: np.ndarray, t_s: float, want_fingertips: bool = False, count_people: bool = True
-    ) -> PoseFrame:
-        """Pose of one frame. `count_people=False` skips the people count (its two multi-pose passes cost
+    def estimate(self, rgb: np.ndarray, t_s: float, count_people: bool = True) -> PoseFrame:
+        """Pose of one frame (the fingertips come from a `hand_finder()` beside it). `count_people=False` skips the people count (its two multi-pose passes cost
         more than the tracking itself) where the caller already knows nobody else is in view."""
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         t_ms = max(round(t_s * 1000), self._last_t_ms + 1)  # VIDEO mode needs strictly increasing ms
@@ -365,10 +355,7 @@ class MediaPipePoseEstimator:
         if not result.pose_landmarks:
             return PoseFrame.empty(t_s)
         people = max(self._people, 1)
-        frame = _to_pose_frame(result, t_s, width, height, people)
-        if want_fingertips:
-            frame = with_fingertips(frame, self._hands.detect_image(image, t_ms, width, height))
-        return frame
+        return _to_pose_frame(result, t_s, width, height, people)
 
     def count_people(
         self, rgb: np.ndarray, main_xy_px: np.ndarray | None, keep_on_floor: bool = False
