@@ -175,12 +175,8 @@ def _analyze_sit_reach(
     view = _camera_view(lms, "sit-reach", cam.sit_reach_swing(lms), options.checks, None, options.camera_cues)
     series, reps = _sit_reach_series(m, lms, options)
     if view.corrected and view.fit is not None and view.estimate is not None:
-        rect = measure_sit_reach(
-            cam.rectify(lms, view.fit, "sit-reach", m.side == "left"),
-            m.side,
-            options.height_cm,
-            thigh_to_ankle=True,
-            hands_to_mid_plane=_mid_plane_share(view.estimate.yaw_deg, options.checks),
+        rect = _measure_rectified_sit_reach(
+            cam.rectify(lms, view.fit, "sit-reach", m.side == "left"), m.side, options, view.estimate.yaw_deg
         )
         rect_series, rect_reps = _sit_reach_series(rect, lms, options)
         if _correction_plausible(rect_reps, reps, options.checks):
@@ -198,8 +194,14 @@ def _analyze_sit_reach(
 MID_PLANE_RAMP_DEG = 5.0
 
 
-def _mid_plane_share(yaw_deg: float, cfg: chk.CheckConfig) -> float:
-    return float(np.clip((abs(yaw_deg) - cfg.sit_reach_correct_from_deg) / MID_PLANE_RAMP_DEG, 0.0, 1.0))
+def _measure_rectified_sit_reach(
+    rect: LandmarkSeries, side: Side, options: AnalysisOptions, yaw_deg: float
+) -> SitReachMeasures:
+    """Sit-and-reach measured on landmarks rectified for a camera at `yaw_deg`: the thigh from the ankle,
+    the fingertip moved toward the mid-plane by the ramp's share."""
+    from_deg = options.checks.sit_reach_correct_from_deg
+    share = float(np.clip((abs(yaw_deg) - from_deg) / MID_PLANE_RAMP_DEG, 0.0, 1.0))
+    return measure_sit_reach(rect, side, options.height_cm, thigh_to_ankle=True, hands_to_mid_plane=share)
 
 
 def _sit_reach_series(
@@ -381,14 +383,8 @@ def _camera_shift(
         m: SlrMeasures | SitReachMeasures = (
             measure_slr(rect, side)
             if test == "slr"
-            else measure_sit_reach(
-                rect,
-                side,
-                options.height_cm,
-                thigh_to_ankle=True,
-                hands_to_mid_plane=_mid_plane_share(
-                    view.estimate.yaw_deg if view.estimate else 0.0, options.checks
-                ),
+            else _measure_rectified_sit_reach(
+                rect, side, options, view.estimate.yaw_deg if view.estimate else 0.0
             )
         )
         a, r = _raw_values(m)
