@@ -98,10 +98,7 @@ class LandmarkSeries:
         n = len(frames)
         tips = np.full((n, 2, 2), np.nan)
         for i, f in enumerate(frames):
-            if f.fingertip_xy_px:
-                for j, side in enumerate(("left", "right")):
-                    if side in f.fingertip_xy_px:
-                        tips[i, j] = f.fingertip_xy_px[side]
+            _put_fingertips(tips[i], f)
         return LandmarkSeries(
             t_s=np.array([f.t_s for f in frames], dtype=float),
             image_xy_px=np.stack([f.image_xy_px for f in frames]) if n else np.zeros((0, N_LANDMARKS, 2)),
@@ -113,6 +110,13 @@ class LandmarkSeries:
             height=height,
             sample_run=sample_run,
         )
+
+
+def _put_fingertips(row: np.ndarray, frame: PoseFrame) -> None:
+    """Write `frame`'s fingertips into `row` (2, 2): [left, right] x (x, y); hands not found are left as is."""
+    for j, side in enumerate(("left", "right")):
+        if frame.fingertip_xy_px and side in frame.fingertip_xy_px:
+            row[j] = frame.fingertip_xy_px[side]
 
 
 class RollingLandmarks:
@@ -166,9 +170,7 @@ class RollingLandmarks:
         self._vis[i] = frame.visibility
         self._people[i] = frame.n_people
         self._tips[i] = np.nan
-        for j, side in enumerate(("left", "right")):
-            if frame.fingertip_xy_px and side in frame.fingertip_xy_px:
-                self._tips[i, j] = frame.fingertip_xy_px[side]
+        _put_fingertips(self._tips[i], frame)
         self._end += 1
         # Frames older than the window, counted back from the newest, leave it.
         first = np.searchsorted(self._t_s[self._start : self._end], frame.t_s - self.window_s, side="left")
