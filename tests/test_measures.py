@@ -7,7 +7,7 @@ import pytest
 
 from analysis.measures import measure_sit_reach, measure_slr
 from tests.landmark_factory import series_from_points, slr_profile, supine_frame
-from vision.landmarks import LM, N_LANDMARKS
+from vision.landmarks import LM, N_LANDMARKS, LandmarkSeries
 
 
 @pytest.mark.parametrize("raised", ["left", "right"])
@@ -97,17 +97,23 @@ def test_sit_reach_reach_cm_from_height() -> None:
     assert not np.any(m.fingertips_found)
 
 
-def test_sit_reach_knuckles_meet_halfway_and_a_fingertip_wins() -> None:
-    """Two knuckles 60 px apart along the leg (a slanted view of hands either side of the body) read at
-    their mean; where the hand model found a fingertip, that point is the reach, with no finger added."""
-    frames = [seated_frame(30.0, 0.0) for _ in range(3)]
+def _knuckles_apart_left_tip(n_frames: int, y_px: float) -> LandmarkSeries:
+    """Seated frames whose knuckles lie 60 px apart along the leg (the left 30 px ahead of their mean), the
+    last frame with a left fingertip 25 px past the toe line (x = 720) at height `y_px`."""
+    frames = [seated_frame(30.0, 0.0) for _ in range(n_frames)]
     for pts in frames:
         pts[LM.LEFT_INDEX] += np.array([30.0, 0.0])
         pts[LM.RIGHT_INDEX] -= np.array([30.0, 0.0])
     lms = series_from_points(frames)
     tips = lms.fingertip_xy_px.copy()
-    tips[2, 0] = np.array([300.0 + 420.0 + 25.0, 360.0])  # left hand, 25 px past the toe line
-    lms = replace(lms, fingertip_xy_px=tips)
+    tips[-1, 0] = np.array([300.0 + 420.0 + 25.0, y_px])
+    return replace(lms, fingertip_xy_px=tips)
+
+
+def test_sit_reach_knuckles_meet_halfway_and_a_fingertip_wins() -> None:
+    """Two knuckles 60 px apart along the leg (a slanted view of hands either side of the body) read at
+    their mean; where the hand model found a fingertip, that point is the reach, with no finger added."""
+    lms = _knuckles_apart_left_tip(3, 360.0)
     m = measure_sit_reach(lms, height_cm=170.0)
     cm_per_px = 0.246 * 170.0 / 200.0
     finger_px = 0.068 / 0.246 * 200.0
@@ -120,14 +126,7 @@ def test_sit_reach_rectified_fingertip_moves_to_the_mid_plane() -> None:
     """Rectified from a slant, the one hand the hand model found (the left, its knuckle 30 px ahead of the
     knuckles' mean) is moved back by that offset: 25 px past the toe line reads as 25 - 30 = -5 px. The
     plain (side-on) view keeps the seen tip; with no fingertip both read the knuckles' mean plus a finger."""
-    frames = [seated_frame(30.0, 0.0) for _ in range(2)]
-    for pts in frames:
-        pts[LM.LEFT_INDEX] += np.array([30.0, 0.0])
-        pts[LM.RIGHT_INDEX] -= np.array([30.0, 0.0])
-    lms = series_from_points(frames)
-    tips = lms.fingertip_xy_px.copy()
-    tips[1, 0] = np.array([300.0 + 420.0 + 25.0, 365.0])  # the toe line is at x = 720
-    lms = replace(lms, fingertip_xy_px=tips)
+    lms = _knuckles_apart_left_tip(2, 365.0)
     cm_per_px = 0.246 * 170.0 / 200.0
     seen = measure_sit_reach(lms, height_cm=170.0)
     moved = measure_sit_reach(lms, height_cm=170.0, hands_to_mid_plane=True)
