@@ -140,9 +140,9 @@ class LiveAnalyzer:
         self._n_people = 0
         self._pose_pool = ThreadPoolExecutor(max_workers=len(self._trackers), thread_name_prefix="live-pose")
         # Sit-and-reach: each tracker's hands are found on a thread of their own while its pose runs.
-        self._hands: dict[int, tuple[HandFinder, ThreadPoolExecutor]] = (
+        self._hands: dict[PoseEstimator, tuple[HandFinder, ThreadPoolExecutor]] = (
             {
-                id(t): (t.hand_finder(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-hands"))
+                t: (t.hand_finder(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-hands"))
                 for t in self._trackers
             }
             if test == "sit-reach"
@@ -251,8 +251,8 @@ class LiveAnalyzer:
 
     def _pose_of(self, tracker: PoseEstimator, rgb: np.ndarray, rel_t_s: float) -> PoseFrame:
         hands = None
-        if id(tracker) in self._hands:
-            finder, pool = self._hands[id(tracker)]
+        if tracker in self._hands:
+            finder, pool = self._hands[tracker]
             hands = pool.submit(finder.detect, rgb, rel_t_s)
         pose = tracker.estimate(rgb, rel_t_s, count_people=False)
         if hands is not None:
