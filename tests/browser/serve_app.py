@@ -7,6 +7,7 @@ unchanged. Usage: python -m tests.browser.serve_app APP.py [streamlit options...
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import aioice.ice
@@ -18,6 +19,12 @@ def _loopback_only(use_ipv4: bool, use_ipv6: bool) -> list[str]:
 
 def main() -> None:
     aioice.ice.get_host_addresses = _loopback_only
+    # The connection's states in the server log, so a camera test that fails says where it stopped.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    for name in ("aiortc", "aioice", "streamlit_webrtc"):
+        logging.getLogger(name).addHandler(handler)
+        logging.getLogger(name).setLevel(logging.INFO)
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", *sys.argv[1:]]
