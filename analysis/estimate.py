@@ -53,7 +53,7 @@ class SamplingConfig:
     refine_pad_s: float = 0.5
     # The first pass counts the people in view this often. A count (two multi-pose passes and the person
     # mask, ~135 ms) every second was 4.6 of the 32 s clip's 26 CPU s, nearly as much as its 6 fps pose;
-    # someone in view for 2 s is still seen. Shorter clips (no first pass) keep the model's 1 s.
+    # someone in view for 2 s is still seen. Shorter clips (no first pass) keep a stretch's 1 s.
     coarse_people_every_s: float = 2.0
 
 

@@ -124,7 +124,7 @@ class _CountRecorder:
     def __init__(self) -> None:
         self.counted_t_s: list[float] = []
 
-    def estimate(self, rgb: np.ndarray, t_s: float, count_people: bool = True) -> PoseFrame:
+    def estimate(self, rgb: np.ndarray, t_s: float, count_people: bool = False) -> PoseFrame:
         if count_people:
             self.counted_t_s.append(t_s)
         return PoseFrame.empty(t_s)
@@ -157,8 +157,14 @@ def test_a_stretch_counts_people_at_most_once_per_its_interval() -> None:
         recorder.counted_t_s.clear()
         workers.run(clip, [Stretch(Span(1.0, 2.0, 5), count_people=False)], 30.0, (960, 540))
         assert recorder.counted_t_s == []
-        workers.run(clip, [Stretch(Span(1.0, 2.0, 5))], 30.0, (960, 540))  # every frame offered
-        assert len(recorder.counted_t_s) == 6 + 3  # and the 0.5 s warm-up before the stretch
+        workers.run(clip, [Stretch(Span(1.0, 2.0, 5), people_every_s=0.0)], 30.0, (960, 540))
+        assert len(recorder.counted_t_s) == 6 + 3  # every frame, the 0.5 s warm-up before the stretch too
+        recorder.counted_t_s.clear()
+        # Two stretches of one pose stream (the second starts after the first ends): one count a second
+        # across both, as in one pass, not a fresh count at the second one's start.
+        two = [Stretch(Span(1.0, 2.0, 5)), Stretch(Span(2.6, 3.6, 5))]
+        workers.run(clip, two, 30.0, (960, 540))
+        assert recorder.counted_t_s == pytest.approx([0.5, 1.5, 2.5, 3.5], abs=1e-3)
 
 
 # -- the real model on every sample clip ------------------------------------------------------------

@@ -50,7 +50,7 @@ class PoseEstimator(Protocol):
 
     name: str
 
-    def estimate(self, rgb: np.ndarray, t_s: float, count_people: bool = True) -> PoseFrame: ...
+    def estimate(self, rgb: np.ndarray, t_s: float, count_people: bool = False) -> PoseFrame: ...
 
     def count_people(
         self, rgb: np.ndarray, main_xy_px: np.ndarray | None, keep_on_floor: bool = False
@@ -82,9 +82,8 @@ class PoseConfig:
     hand_model_path: Path = DEFAULT_HAND_MODEL
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
-    # A second, multi-person detector runs on a sample of frames to notice a second person without
-    # paying for multi-pose tracking on every frame.
-    people_count_every_s: float = 1.0
+    # A second, multi-person detector runs on the frames the caller picks (`estimate(count_people=True)`)
+    # to notice a second person without paying for multi-pose tracking on every frame.
     max_people: int = 3
     # The people count also looks for person pixels no skeleton explains (a body without a head in
     # view, vision/segment.py); see docs/MEASURES.md for what it finds and what it costs.
@@ -249,7 +248,6 @@ class MediaPipePoseEstimator:
             except (RuntimeError, ValueError) as exc:
                 raise VideoError(f"Could not load the pose model {model_path.name}: {exc}") from exc
         self._last_t_ms = -1
-        self._last_count_t_s = -np.inf
         self._people = 0
         # A bystander the tracker locked onto: the tracker restarts on the next frame with them hidden.
         self._hide_xy: np.ndarray | None = None
@@ -305,7 +303,6 @@ class MediaPipePoseEstimator:
             self._tracker.close()
             self._tracker = self._new_tracker()
         self._last_t_ms = -1
-        self._last_count_t_s = -np.inf
         self._warm = False
 
     def __enter__(self) -> MediaPipePoseEstimator:
@@ -325,9 +322,10 @@ class MediaPipePoseEstimator:
                     task.close()
 
     # -- estimation --------------------------------------------------------------------------
-    def estimate(self, rgb: np.ndarray, t_s: float, count_people: bool = True) -> PoseFrame:
-        """Pose of one frame (the fingertips come from a `hand_finder()` beside it). `count_people=False` skips the people count (its two multi-pose passes cost
-        more than the tracking itself) where the caller already knows nobody else is in view."""
+    def estimate(self, rgb: np.ndarray, t_s: float, count_people: bool = False) -> PoseFrame:
+        """Pose of one frame (the fingertips come from a `hand_finder()` beside it). `count_people=True`
+        also counts the people in view on this frame (two multi-pose passes and the person mask, more
+        than the tracking itself): the caller picks which frames (`vision.workers.Stretch.people_every_s`)."""
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         t_ms = max(round(t_s * 1000), self._last_t_ms + 1)  # VIDEO mode needs strictly increasing ms
         self._last_t_ms = t_ms
@@ -347,11 +345,10 @@ class MediaPipePoseEstimator:
             result = self._tracker.detect_for_video(feed, t_ms)
         self._warm = True
         main_xy = _landmarks_px(result.pose_landmarks[0], width, height) if result.pose_landmarks else None
-        if count_people and t_s - self._last_count_t_s >= self.config.people_count_every_s:
+        if count_people:
             bystander = self._count_people(rgb, main_xy)
             if bystander is not None:
                 self.avoid(bystander)
-            self._last_count_t_s = t_s
         if not result.pose_landmarks:
             return PoseFrame.empty(t_s)
         people = max(self._people, 1)

@@ -44,9 +44,10 @@ class Stretch:
     span: Span
     fingertips: bool = False
     count_people: bool = True
-    # At most one people count per this many seconds of the stretch (the estimator also keeps its own
-    # interval): a long first pass counts less often than the model's default.
-    people_every_s: float = 0.0
+    # At most one people count per this many seconds (kept across the stretches of one pose stream):
+    # someone in view for a second is seen. A long clip's first pass counts less often
+    # (`analysis.estimate.SamplingConfig.coarse_people_every_s`).
+    people_every_s: float = 1.0
 
 
 def frames_in(stretch: Stretch, fps: float) -> float:
@@ -232,6 +233,7 @@ class PoseWorkers:
         tick: Callable[[], None],
     ) -> list[PoseFrame]:
         out: list[PoseFrame] = []
+        last_count_t_s = -np.inf
         for stretch in run:
             span = stretch.span
             warmup_s = self.fingertip_warmup_s if stretch.fingertips else self.warmup_s
@@ -243,6 +245,7 @@ class PoseWorkers:
             # cost ~0.2 s of CPU and grew the heap by each load (benchmarks/speed.py peak RSS).
             if not out or warm.start_s <= out[-1].t_s:
                 estimator.new_stream()
+                last_count_t_s = -np.inf
                 if finder is not None:
                     finder.new_stream()
             frames = iter_frames(
@@ -252,7 +255,6 @@ class PoseWorkers:
                 span=warm,
                 threads=self.n_workers == 1,
             )
-            last_count_t_s = -np.inf
             for frame in frames:
                 count_now = stretch.count_people and frame.t_s - last_count_t_s >= stretch.people_every_s
                 if count_now:
