@@ -44,7 +44,7 @@ from analysis.pipeline import AnalysisOptions, SideChoice, analyze_landmarks
 from analysis.processes import spawn_pool, started
 from analysis.result import AnalysisResult, Side, TestKind, VideoInfo
 from vision.annotate import draw_overlay
-from vision.landmarks import LandmarkSeries, PoseFrame, RollingLandmarks
+from vision.landmarks import LM, LandmarkSeries, PoseFrame, RollingLandmarks
 from vision.pose import (
     LIVE_HAND_MODEL,
     HandFinder,
@@ -114,7 +114,14 @@ class LiveConfig:
     yaw_every_s: float = 0.5  # the set-up guidance's camera yaw is updated this often
     # Sit-and-reach: the hand model's thread runs this many steps below the frame path's CPU priority,
     # so on a busy machine the poses and the drawing come first and the hands take what is left.
-    hands_nice: int = 0
+    hands_nice: int = 10
+    hands_every_s: float = 0.0  # at most one hand job this often (0: whenever the hand model is free)
+    # A frame without hands of its own keeps the fingertips last seen (at most this long ago) where its
+    # wrist and knuckle are still (moved at most this share of the forearm since): at a held fold the
+    # hands do not move, and a reach measured from the knuckles there read 0.5-2.2 cm shorter on the
+    # sample clips (benchmarks/live.py --replay). A moving hand gets none.
+    hands_carry_s: float = 0.5
+    hands_still_share: float = 0.05
     capture_hold_s: float = 1.0  # a peak held this long is captured
     one_euro_min_cutoff_hz: float = 1.0
     one_euro_beta: float = 0.05
@@ -163,8 +170,10 @@ class LiveAnalyzer:
         # Under the lock: the frame whose hands are being found; hands found before their frame was
         # recorded (by frame number); frames recorded while their hands were still being found.
         self._hands_seq: int | None = None
+        self._hands_t_s = -np.inf  # the last frame given a hand job
         self._hands_early: dict[int, list[np.ndarray]] = {}
         self._hands_late: dict[int, float] = {}  # frame number -> its t_s in the recording
+        self._hands_seen: PoseFrame | None = None  # the latest frame drawn with fingertips of its own
         self._in_flight: deque[_InFlight] = deque()  # pushed, not yet given back; video thread only
         self._lock = threading.Lock()
         self._frames: deque[PoseFrame] = deque()
@@ -225,8 +234,10 @@ class LiveAnalyzer:
             self._last_people_t_s = -np.inf
             self._t0 = None
             self._filters = self._new_filters()
+            self._hands_t_s = -np.inf
             self._hands_early.clear()
             self._hands_late.clear()
+            self._hands_seen = None
             self._generation += 1  # frames still in flight are given back undrawn and not recorded
 
     def close(self) -> None:
@@ -256,9 +267,13 @@ class LiveAnalyzer:
                 self._t0 = t_s
             rel_t_s, generation = t_s - self._t0, self._generation
             # The hands take the newest frame when their model is free; never a queue of frames.
-            find_hands = self._finder is not None and self._hands_seq is None
+            find_hands = (
+                self._finder is not None
+                and self._hands_seq is None
+                and rel_t_s - self._hands_t_s >= self.config.hands_every_s
+            )
             if find_hands:
-                self._hands_seq = seq
+                self._hands_seq, self._hands_t_s = seq, rel_t_s
         if find_hands:
             self._hands_job = self._hands_pool.submit(self._find_hands, rgb, rel_t_s, seq, generation)
         tracker = self._trackers[seq % len(self._trackers)]
@@ -305,12 +320,32 @@ class LiveAnalyzer:
                     else:
                         self._fill_in_fingertips(late_t_s, hands)
 
+    def _with_hands(self, pose: PoseFrame, seq: int) -> PoseFrame:
+        """(Under the lock.) Frame `seq` with its own fingertips if its hands are in, else with those last
+        seen where its hands are still; one whose hands are still being found gets them filled in later."""
+        hands = self._hands_early.pop(seq, None)
+        if hands is not None:
+            pose = with_fingertips(pose, hands)
+            if pose.fingertip_xy_px:
+                self._hands_seen = pose
+            return pose
+        if self._hands_seq == seq:  # still being found: filled in when they come
+            self._hands_late[seq] = pose.t_s
+        seen = self._hands_seen
+        if seen is None or pose.t_s - seen.t_s > self.config.hands_carry_s:
+            return pose
+        tips = still_fingertips(pose, seen, self.config.hands_still_share)
+        return replace(pose, fingertip_xy_px=tips) if tips else pose
+
     def _fill_in_fingertips(self, t_s: float, hands: list[np.ndarray]) -> None:
         """The recorded frame at `t_s` (searched from the newest) with the fingertips of `hands`."""
         for i in range(-1, -len(self._frames) - 1, -1):
             frame = self._frames[i]
             if frame.t_s == t_s:
-                self._frames[i] = with_fingertips(frame, hands)
+                filled = self._frames[i] = with_fingertips(frame, hands)
+                seen = self._hands_seen
+                if filled.fingertip_xy_px and (seen is None or seen.t_s < t_s):
+                    self._hands_seen = filled  # the frames after it may keep them where the hands are still
                 return
             if frame.t_s < t_s:
                 return
@@ -325,11 +360,7 @@ class LiveAnalyzer:
             if item.generation != self._generation:  # pushed before a reset(): not part of this session
                 return LiveOutput(np.array(rgb, copy=True), self._status, item.t_s)
             self._count_people_in_background(rgb, pose, rel_t_s, item.tracker)
-            hands = self._hands_early.pop(item.seq, None)
-            if hands is not None:
-                pose = with_fingertips(pose, hands)
-            elif self._hands_seq == item.seq:  # still being found: filled in when they come
-                self._hands_late[item.seq] = pose.t_s
+            pose = self._with_hands(pose, item.seq)
             self._frames.append(pose)
             self._recent.append(pose)
             self._size = (rgb.shape[1], rgb.shape[0])
@@ -468,6 +499,28 @@ class LiveAnalyzer:
 
     def _analyse(self, frames: list[PoseFrame], size: tuple[int, int]) -> AnalysisResult:
         return analyse_recording(frames, size, self.options, self._estimator.name)
+
+
+_HAND_POINTS = {
+    "left": (LM.LEFT_WRIST, LM.LEFT_INDEX, LM.LEFT_ELBOW),
+    "right": (LM.RIGHT_WRIST, LM.RIGHT_INDEX, LM.RIGHT_ELBOW),
+}
+
+
+def still_fingertips(frame: PoseFrame, seen: PoseFrame, max_move_share: float) -> dict[str, np.ndarray]:
+    """The fingertips of `seen` (found by the hand model in an earlier frame) for each hand whose pose
+    wrist and knuckle moved at most `max_move_share` of its forearm between `seen` and `frame`."""
+    if not frame.found or not seen.found or not seen.fingertip_xy_px:
+        return {}
+    tips = {}
+    now, then = frame.image_xy_px, seen.image_xy_px
+    for side, tip in seen.fingertip_xy_px.items():
+        wrist, knuckle, elbow = _HAND_POINTS[side]
+        forearm_px = float(np.linalg.norm(now[wrist] - now[elbow]))
+        moved_px = max(float(np.linalg.norm(now[i] - then[i])) for i in (wrist, knuckle))
+        if moved_px <= max_move_share * forearm_px:  # False for NaN: a hand not placed is not still
+            tips[side] = tip
+    return tips
 
 
 def _lower_thread_priority(nice: int) -> None:

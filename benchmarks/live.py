@@ -244,12 +244,19 @@ def main() -> None:
         default=LiveConfig().hands_nice,
         help="sit-and-reach: CPU priority steps of the hand model's thread below the frame path",
     )
+    parser.add_argument(
+        "--hands-every",
+        type=float,
+        default=LiveConfig().hands_every_s,
+        help="sit-and-reach: seconds between hand jobs at most (0: whenever the hand model is free)",
+    )
     args = parser.parse_args()
     config = LiveConfig(
         trackers=args.trackers,
         people_count_every_s=args.people_every,
         reanalyse_every_s=args.reanalyse_every,
         hands_nice=args.hands_nice,
+        hands_every_s=args.hands_every,
     )
     if args.replay:
         clips = args.clips or sorted((ROOT / "sample_videos").glob("sitreach_*.mp4"))

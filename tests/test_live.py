@@ -107,8 +107,9 @@ class _GatedHands:
 
 def test_sit_reach_frames_never_wait_for_the_hands(monkeypatch: pytest.MonkeyPatch) -> None:
     """While the hand model is busy the frames come back and are recorded without fingertips (none
-    copied from another frame); the busy model gets no queue of frames; the hands it finds go onto
-    their own frame in the recording, and a frame whose hands are in before it is drawn carries them."""
+    invented before any were seen); the busy model gets no queue of frames; the hands it finds go onto
+    their own frame in the recording, and a frame whose hands are in before it is drawn carries them.
+    Later frames keep the last fingertips seen only while the hands are still."""
     clip = SAMPLES / "sitreach_left_near_short_heavy_f.mp4"
     # Around the held fold (truth peak at 3.3 s): the hands are in view, reaching along the legs.
     rgbs = [f.rgb for f in iter_frames(clip) if 3.0 <= f.t_s < 3.5]
@@ -155,6 +156,25 @@ def test_sit_reach_frames_never_wait_for_the_hands(monkeypatch: pytest.MonkeyPat
         live.flush()
         last = live.recorded_frames()[-1]
         assert hands.frames_t_s[-1] == pytest.approx(last.t_s) and last.fingertip_xy_px
+        # Busy again: frames of the held fold keep the fingertips last seen, unchanged; a frame whose
+        # hands have moved (the person sitting up, from the clip's start) gets none.
+        gate.clear()
+        hold = [f.rgb for f in iter_frames(clip) if 3.5 <= f.t_s < 3.7]
+        upright = next(f.rgb for f in iter_frames(clip) if f.t_s >= 0.5)
+        for k, rgb in enumerate([*hold, upright]):
+            live.push(rgb, 10.0 + (len(rgbs) + k) / 30)
+        live.flush()
+        with live._lock:
+            busy = list(live._frames)[len(rgbs) :]
+        gate.set()
+        assert len(busy) == len(hold) + 1
+        carried = [f.fingertip_xy_px for f in busy[:-1] if f.fingertip_xy_px]
+        assert carried, "no frame of the held fold kept the fingertips"
+        for tips in carried:
+            assert tips.keys() == last.fingertip_xy_px.keys()
+            for side, tip in tips.items():
+                np.testing.assert_array_equal(tip, last.fingertip_xy_px[side])
+        assert not busy[-1].fingertip_xy_px, "a hand that moved kept the old fingertips"
     finally:
         timer.cancel()
         gate.set()
