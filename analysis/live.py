@@ -13,8 +13,9 @@ thread of its own, on the newest frame whenever it is free (frames that come whi
 hand job), and the frame path never waits for it: a frame whose hands are found before it is drawn
 carries their fingertips, one whose hands come later is drawn and measured live without them (the
 pose knuckle + a finger's length) and gets them filled into the recording when they come, so the
-captured result has the fingertips of every frame the hand model saw. Only the live measures of the
-last `window_s` and the drawing run on the video thread. The people count runs on a thread of its own; the
+captured result has the fingertips of every frame the hand model saw; a frame without a hand job
+keeps the fingertips last seen only while its hands are still (a held fold). Only the live measures
+of the last `window_s` and the drawing run on the video thread. The people count runs on a thread of its own; the
 re-analysis of the last `reanalyse_window_s` (for the captured peak) runs in a spawned process at a
 lower priority, so it never holds the GIL in the frame path's way. Each is skipped while the previous
 one still runs.
@@ -146,7 +147,7 @@ class LiveAnalyzer:
         # Started first (before any model is open, so a failure here leaves nothing to close) and now,
         # at model loading time, so the first re-analysis does not wait for its imports.
         self._background = started(spawn_pool(1, nice=self.config.reanalyse_nice))
-        # The lite hand model: the hands run on every frame here (sit-and-reach), within the 33 ms a frame.
+        # The lite hand model: the same fingertips within ~1 px at lower cost (vision/models/README.md).
         self._estimator = estimator or create_estimator(model_path, LIVE_HAND_MODEL)
         # The siblings share the first one's people counter; only the first one counts (off the frame
         # path), and every frame carries its count.
