@@ -15,10 +15,10 @@ carries their fingertips, one whose hands come later is drawn and measured live 
 pose knuckle + a finger's length) and gets them filled into the recording when they come, so the
 captured result has the fingertips of every frame the hand model saw; a frame without a hand job
 keeps the fingertips last seen only while its hands are still (a held fold). Only the live measures
-of the last `window_s` and the drawing run on the video thread. The people count runs on a thread of its own; the
-re-analysis of the last `reanalyse_window_s` (for the captured peak) runs in a spawned process at a
-lower priority, so it never holds the GIL in the frame path's way. Each is skipped while the previous
-one still runs.
+of the last `window_s` and the drawing run on the video thread. The people count runs on a thread of
+its own; the re-analysis of the last `reanalyse_window_s` (for the captured peak) runs in a spawned
+process at a lower priority, so it never holds the GIL in the frame path's way. Each is skipped while
+the previous one still runs.
 """
 
 from __future__ import annotations
