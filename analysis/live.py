@@ -8,21 +8,28 @@ webcam and the upload paths measure the same way.
 The frames are pipelined over two pose trackers: `push()` hands the newest frame to the next tracker
 and returns the frame before it, drawn, whose pose ran on the other core while the camera delivered
 this one. A frame's overlay is thus back about one frame interval (33 ms at 30 fps) after it came in,
-and never waits behind a busy call (benchmarks/live.py). For sit-and-reach each tracker's hand model
-runs on a thread of its own beside its pose (a frame's pose and hands took ~36 instead of ~43 ms,
-median). Only the live measures of the last `window_s`
-and the drawing run on the video thread. The people count runs on a thread of its own; the
-re-analysis of the last `reanalyse_window_s` (for the captured peak) runs in a spawned process at a
-lower priority, so it never holds the GIL in the frame path's way. Each is skipped while the previous
-one still runs.
+and never waits behind a busy call (benchmarks/live.py). For sit-and-reach one hand model runs on a
+thread of its own, on the newest frame whenever it is free (frames that come while it is busy get no
+hand job), and the frame path never waits for it: a frame whose hands are found before it is drawn
+carries their fingertips, one whose hands come later is drawn and measured live without them (the
+pose knuckle + a finger's length) and gets them filled into the recording when they come, so the
+captured result has the fingertips of every frame the hand model saw; a frame without a hand job
+keeps the fingertips last seen only while its hands are still (a held fold). Only the live measures
+of the last `window_s` and the drawing run on the video thread. The people count runs on a thread of
+its own; the re-analysis of the last `reanalyse_window_s` (for the captured peak) runs in a spawned
+process at a lower priority, so it never holds the GIL in the frame path's way. Each is skipped while
+the previous one still runs.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -38,7 +45,7 @@ from analysis.pipeline import AnalysisOptions, SideChoice, analyze_landmarks
 from analysis.processes import spawn_pool, started
 from analysis.result import AnalysisResult, Side, TestKind, VideoInfo
 from vision.annotate import draw_overlay
-from vision.landmarks import LandmarkSeries, PoseFrame, RollingLandmarks
+from vision.landmarks import LM, LandmarkSeries, PoseFrame, RollingLandmarks
 from vision.pose import (
     LIVE_HAND_MODEL,
     HandFinder,
@@ -82,6 +89,7 @@ class _InFlight:
     generation: int
     tracker: PoseEstimator
     pose: Future[PoseFrame]
+    seq: int  # the frame's number in push order (its hand job, if it got one, carries it)
 
 
 @dataclass(frozen=True)
@@ -105,6 +113,16 @@ class LiveConfig:
     # 30 fps on the 2-core machine this is built on; two, pipelined, can (benchmarks/live.py).
     trackers: int = 2
     yaw_every_s: float = 0.5  # the set-up guidance's camera yaw is updated this often
+    # Sit-and-reach: the hand model's thread runs this many steps below the frame path's CPU priority,
+    # so on a busy machine the poses and the drawing come first and the hands take what is left.
+    hands_nice: int = 10
+    hands_every_s: float = 0.0  # at most one hand job this often (0: whenever the hand model is free)
+    # A frame without hands of its own keeps the fingertips last seen (at most this long ago) where its
+    # wrist and knuckle are still (moved at most this share of the forearm since): at a held fold the
+    # hands do not move, and a reach measured from the knuckles there read 0.5-2.2 cm shorter on the
+    # sample clips (benchmarks/live.py --replay). A moving hand gets none.
+    hands_carry_s: float = 0.5
+    hands_still_share: float = 0.05
     capture_hold_s: float = 1.0  # a peak held this long is captured
     one_euro_min_cutoff_hz: float = 1.0
     one_euro_beta: float = 0.05
@@ -129,7 +147,7 @@ class LiveAnalyzer:
         # Started first (before any model is open, so a failure here leaves nothing to close) and now,
         # at model loading time, so the first re-analysis does not wait for its imports.
         self._background = started(spawn_pool(1, nice=self.config.reanalyse_nice))
-        # The lite hand model: the hands run on every frame here (sit-and-reach), within the 33 ms a frame.
+        # The lite hand model: the same fingertips within ~1 px at lower cost (vision/models/README.md).
         self._estimator = estimator or create_estimator(model_path, LIVE_HAND_MODEL)
         # The siblings share the first one's people counter; only the first one counts (off the frame
         # path), and every frame carries its count.
@@ -139,15 +157,24 @@ class LiveAnalyzer:
         self._turn = 0  # the tracker that takes the next frame
         self._n_people = 0
         self._pose_pool = ThreadPoolExecutor(max_workers=len(self._trackers), thread_name_prefix="live-pose")
-        # Sit-and-reach: each tracker's hands are found on a thread of their own while its pose runs.
-        self._hands: dict[PoseEstimator, tuple[HandFinder, ThreadPoolExecutor]] = (
-            {
-                t: (t.hand_finder(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-hands"))
-                for t in self._trackers
-            }
-            if test == "sit-reach"
-            else {}
+        # Sit-and-reach: one hand model on a thread of its own, never waited for on the frame path.
+        # One finder sees the frames in time order (VIDEO mode needs increasing timestamps), so it
+        # tracks the hand from one job to the next instead of searching for it again.
+        self._finder: HandFinder | None = self._estimator.hand_finder() if test == "sit-reach" else None
+        self._hands_pool = ThreadPoolExecutor(
+            max_workers=1,
+            thread_name_prefix="live-hands",
+            initializer=_lower_thread_priority,
+            initargs=(self.config.hands_nice,),
         )
+        self._hands_job: Future[None] | None = None  # the latest hand job (page thread: result() waits)
+        # Under the lock: the frame whose hands are being found; hands found before their frame was
+        # recorded (by frame number); frames recorded while their hands were still being found.
+        self._hands_seq: int | None = None
+        self._hands_t_s = -np.inf  # the last frame given a hand job
+        self._hands_early: dict[int, list[np.ndarray]] = {}
+        self._hands_late: dict[int, float] = {}  # frame number -> its t_s in the recording
+        self._hands_seen: PoseFrame | None = None  # the latest frame drawn with fingertips of its own
         self._in_flight: deque[_InFlight] = deque()  # pushed, not yet given back; video thread only
         self._lock = threading.Lock()
         self._frames: deque[PoseFrame] = deque()
@@ -181,11 +208,20 @@ class LiveAnalyzer:
 
     def result(self) -> AnalysisResult | None:
         """The frames recorded so far, analysed by the offline stages."""
+        frames = self.recorded_frames()
         with self._lock:
-            frames, size = list(self._frames), self._size
+            size = self._size
         if not frames:
             return None
         return self._analyse(frames, size)
+
+    def recorded_frames(self) -> list[PoseFrame]:
+        """The frames recorded so far (what `result()` analyses), once the running hand job is in."""
+        job = self._hands_job
+        if job is not None:
+            wait_for([job], timeout=2.0)  # its fingertips are filled in before it finishes
+        with self._lock:
+            return list(self._frames)
 
     def reset(self) -> None:
         with self._lock:
@@ -199,15 +235,19 @@ class LiveAnalyzer:
             self._last_people_t_s = -np.inf
             self._t0 = None
             self._filters = self._new_filters()
+            self._hands_t_s = -np.inf
+            self._hands_early.clear()
+            self._hands_late.clear()
+            self._hands_seen = None
             self._generation += 1  # frames still in flight are given back undrawn and not recorded
 
     def close(self) -> None:
         self._background.shutdown(wait=True)
         self._people_thread.shutdown(wait=True)
         self._pose_pool.shutdown(wait=True)
-        for finder, pool in self._hands.values():
-            pool.shutdown(wait=True)
-            finder.close()
+        self._hands_pool.shutdown(wait=True)
+        if self._finder is not None:
+            self._finder.close()
         self._in_flight.clear()
         for tracker in reversed(self._trackers):  # siblings first: the first one owns the people counter
             tracker.close()
@@ -221,14 +261,25 @@ class LiveAnalyzer:
     def push(self, rgb: np.ndarray, t_s: float) -> LiveOutput | None:
         """Start the pose of a frame (RGB, camera time s) on the next tracker and give back the oldest
         frame in flight, drawn, once more than `pipeline_depth` are in flight (None while it fills)."""
+        seq = self._turn
+        self._turn += 1
         with self._lock:
             if self._t0 is None:
                 self._t0 = t_s
             rel_t_s, generation = t_s - self._t0, self._generation
-        tracker = self._trackers[self._turn % len(self._trackers)]
-        self._turn += 1
+            # The hands take the newest frame when their model is free; never a queue of frames.
+            find_hands = (
+                self._finder is not None
+                and self._hands_seq is None
+                and rel_t_s - self._hands_t_s >= self.config.hands_every_s
+            )
+            if find_hands:
+                self._hands_seq, self._hands_t_s = seq, rel_t_s
+        if find_hands:
+            self._hands_job = self._hands_pool.submit(self._find_hands, rgb, rel_t_s, seq, generation)
+        tracker = self._trackers[seq % len(self._trackers)]
         pose = self._pose_pool.submit(self._pose_of, tracker, rgb, rel_t_s)
-        self._in_flight.append(_InFlight(rgb, t_s, rel_t_s, generation, tracker, pose))
+        self._in_flight.append(_InFlight(rgb, t_s, rel_t_s, generation, tracker, pose, seq))
         out = None
         while len(self._in_flight) > self.pipeline_depth:
             out = self._finish(self._in_flight.popleft())
@@ -250,14 +301,55 @@ class LiveAnalyzer:
         return last.annotated_rgb, last.status
 
     def _pose_of(self, tracker: PoseEstimator, rgb: np.ndarray, rel_t_s: float) -> PoseFrame:
-        hands = None
-        if tracker in self._hands:
-            finder, pool = self._hands[tracker]
-            hands = pool.submit(finder.detect, rgb, rel_t_s)
         pose = tracker.estimate(rgb, rel_t_s, count_people=False)
-        if hands is not None:
-            pose = with_fingertips(pose, hands.result())
         return replace(pose, n_people=max(self._n_people, 1)) if pose.found else pose
+
+    def _find_hands(self, rgb: np.ndarray, rel_t_s: float, seq: int, generation: int) -> None:
+        """On the hands thread: the hands of frame `seq`, handed to `_finish` if the frame is not drawn
+        yet, else filled into the recorded frame (its live measures went without them)."""
+        hands: list[np.ndarray] | None = None
+        try:
+            assert self._finder is not None
+            hands = self._finder.detect(rgb, rel_t_s)
+        finally:  # a failed job leaves its frame with the knuckle estimate, and frees the model
+            with self._lock:
+                self._hands_seq = None
+                late_t_s = self._hands_late.pop(seq, None)
+                if hands is not None and generation == self._generation:
+                    if late_t_s is None:
+                        self._hands_early[seq] = hands
+                    else:
+                        self._fill_in_fingertips(late_t_s, hands)
+
+    def _with_hands(self, pose: PoseFrame, seq: int) -> PoseFrame:
+        """(Under the lock.) Frame `seq` with its own fingertips if its hands are in, else with those last
+        seen where its hands are still; one whose hands are still being found gets them filled in later."""
+        hands = self._hands_early.pop(seq, None)
+        if hands is not None:
+            pose = with_fingertips(pose, hands)
+            if pose.fingertip_xy_px:
+                self._hands_seen = pose
+            return pose
+        if self._hands_seq == seq:  # still being found: filled in when they come
+            self._hands_late[seq] = pose.t_s
+        seen = self._hands_seen
+        if seen is None or pose.t_s - seen.t_s > self.config.hands_carry_s:
+            return pose
+        tips = still_fingertips(pose, seen, self.config.hands_still_share)
+        return replace(pose, fingertip_xy_px=tips) if tips else pose
+
+    def _fill_in_fingertips(self, t_s: float, hands: list[np.ndarray]) -> None:
+        """The recorded frame at `t_s` (searched from the newest) with the fingertips of `hands`."""
+        for i in range(-1, -len(self._frames) - 1, -1):
+            frame = self._frames[i]
+            if frame.t_s == t_s:
+                filled = self._frames[i] = with_fingertips(frame, hands)
+                seen = self._hands_seen
+                if filled.fingertip_xy_px and (seen is None or seen.t_s < t_s):
+                    self._hands_seen = filled  # the frames after it may keep them where the hands are still
+                return
+            if frame.t_s < t_s:
+                return
 
     def _finish(self, item: _InFlight) -> LiveOutput:
         """Record a frame whose pose is done, update the live status and draw it."""
@@ -269,6 +361,7 @@ class LiveAnalyzer:
             if item.generation != self._generation:  # pushed before a reset(): not part of this session
                 return LiveOutput(np.array(rgb, copy=True), self._status, item.t_s)
             self._count_people_in_background(rgb, pose, rel_t_s, item.tracker)
+            pose = self._with_hands(pose, item.seq)
             self._frames.append(pose)
             self._recent.append(pose)
             self._size = (rgb.shape[1], rgb.shape[0])
@@ -407,6 +500,35 @@ class LiveAnalyzer:
 
     def _analyse(self, frames: list[PoseFrame], size: tuple[int, int]) -> AnalysisResult:
         return analyse_recording(frames, size, self.options, self._estimator.name)
+
+
+_HAND_POINTS = {
+    "left": (LM.LEFT_WRIST, LM.LEFT_INDEX, LM.LEFT_ELBOW),
+    "right": (LM.RIGHT_WRIST, LM.RIGHT_INDEX, LM.RIGHT_ELBOW),
+}
+
+
+def still_fingertips(frame: PoseFrame, seen: PoseFrame, max_move_share: float) -> dict[str, np.ndarray]:
+    """The fingertips of `seen` (found by the hand model in an earlier frame) for each hand whose pose
+    wrist and knuckle moved at most `max_move_share` of its forearm between `seen` and `frame`."""
+    if not frame.found or not seen.found or not seen.fingertip_xy_px:
+        return {}
+    tips = {}
+    now, then = frame.image_xy_px, seen.image_xy_px
+    for side, tip in seen.fingertip_xy_px.items():
+        wrist, knuckle, elbow = _HAND_POINTS[side]
+        forearm_px = float(np.linalg.norm(now[wrist] - now[elbow]))
+        moved_px = max(float(np.linalg.norm(now[i] - then[i])) for i in (wrist, knuckle))
+        if moved_px <= max_move_share * forearm_px:  # False for NaN: a hand not placed is not still
+            tips[side] = tip
+    return tips
+
+
+def _lower_thread_priority(nice: int) -> None:
+    """Lower the calling thread's CPU priority by `nice` steps (Linux: the nice value is per thread, and
+    threads it starts, such as MediaPipe's, inherit it). Elsewhere the value is per process: no-op."""
+    if nice > 0 and sys.platform.startswith("linux"):
+        os.nice(nice)
 
 
 def analyse_recording(

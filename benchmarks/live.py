@@ -1,7 +1,8 @@
 """Live (webcam) throughput and latency of the Record page's path, printed, not asserted.
 
     python benchmarks/live.py [--seconds 60] [--clip sample_videos/slr_left_near_slim_f.mp4] [--model PATH]
-                              [--trackers 2] [--people-every S] [--reanalyse-every S]
+                              [--trackers 2] [--people-every S] [--reanalyse-every S] [--hands-nice N]
+    python benchmarks/live.py --replay [--repeat 3] [clips...]   # the captured result vs ground truth
 
 A camera thread produces 640x480 frames at 30 fps on a real clock (a sample clip, cropped to 4:3
 and looped) into a queue; a second thread plays streamlit-webrtc: it takes every frame that queued
@@ -10,11 +11,18 @@ pipelined engine, drops the rest, and gives back the frame the engine finished),
 Record page does. Prints processed fps, p50/p95 latency from a frame's arrival to its own overlay
 coming back (matched by the frame's pts), and the backlog (frames waiting when a call starts, and
 frames dropped) per 10 s, so a growing backlog shows.
+
+`--replay` plays each sit-and-reach sample clip (default: every `sample_videos/sitreach_*.mp4`) once,
+at its own size, at 30 fps on the real clock through the same bridge, with the height from its
+ground-truth JSON, and prints the captured result (`LiveAnalyzer.result()`, the offline stages on the
+recorded frames) against the truth: hip angle and reach at the peak, and the share of recorded frames
+that carry hand-model fingertips.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import queue
 import sys
 import threading
@@ -30,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from analysis.live import LiveAnalyzer, LiveConfig  # noqa: E402
 from ui.live_bridge import LiveBridge  # noqa: E402
+from vision.landmarks import PoseFrame  # noqa: E402
 from vision.video_io import iter_frames  # noqa: E402
 
 WIDTH, HEIGHT, FPS = 640, 480, 30.0
@@ -50,7 +59,31 @@ def camera_frames(clip: Path) -> list[np.ndarray]:
 
 def run(clip: Path, seconds: float, test: str, model: Path | None, config: LiveConfig) -> dict[str, float]:
     images = camera_frames(clip)
-    bridge = LiveBridge(lambda: LiveAnalyzer(test, model_path=model, config=config))  # type: ignore[arg-type]
+    engines: list[LiveAnalyzer] = []
+
+    def make() -> LiveAnalyzer:
+        engines.append(LiveAnalyzer(test, model_path=model, config=config))  # type: ignore[arg-type]
+        return engines[-1]
+
+    bridge = LiveBridge(make)
+    try:
+        r = play(images, seconds, bridge, loop=True)
+        r["tips_share"] = fingertip_share(engines[0].recorded_frames())
+    finally:
+        bridge.close()
+    return r
+
+
+def fingertip_share(frames: list[PoseFrame]) -> float:
+    """The share of recorded frames with a pose that carry hand-model fingertips."""
+    found = [f for f in frames if f.found]
+    return sum(1 for f in found if f.fingertip_xy_px) / max(len(found), 1)
+
+
+def play(images: list[np.ndarray], seconds: float, bridge: LiveBridge, loop: bool) -> dict[str, float]:
+    """Feed `images` at 30 fps on the real clock (looped for `seconds`, or once) through `bridge`."""
+    if not loop:
+        seconds = len(images) / FPS
     bridge._ensure_engine()  # load the model before the clock starts, as warm_up() does on the page
     q: queue.Queue[tuple[float, av.VideoFrame]] = queue.Queue()
     arrived_s: dict[int, float] = {}  # pts -> when the camera delivered the frame
@@ -71,7 +104,7 @@ def run(clip: Path, seconds: float, test: str, model: Path | None, config: LiveC
             arrived_s[k] = time.perf_counter()
             q.put((arrived_s[k], vf))
             k += 1
-            if time.perf_counter() - t0 >= seconds:
+            if time.perf_counter() - t0 >= seconds or (not loop and k == len(images)):
                 stop.set()
 
     def webrtc_worker() -> None:
@@ -101,7 +134,6 @@ def run(clip: Path, seconds: float, test: str, model: Path | None, config: LiveC
         th.join()
     elapsed = time.perf_counter() - t0
     snap = bridge.snapshot()
-    bridge.close()
     lat = np.array([x for _, x in latencies_ms])
     print(f"{'window':>10} {'fps':>6} {'p50 ms':>7} {'p95 ms':>7} {'waiting/call':>12}")
     for start in np.arange(0.0, elapsed, 10.0):
@@ -126,10 +158,67 @@ def run(clip: Path, seconds: float, test: str, model: Path | None, config: LiveC
     }
 
 
+def replay(clip: Path, config: LiveConfig, model: Path | None) -> dict[str, float]:
+    """One real-time play of a sit-and-reach clip through the live path: its captured result vs truth."""
+    truth = json.loads(clip.with_suffix(".json").read_text())
+    images = [f.rgb for f in iter_frames(clip)]
+    engines: list[LiveAnalyzer] = []
+
+    def make() -> LiveAnalyzer:
+        engines.append(
+            LiveAnalyzer("sit-reach", height_cm=truth["height_cm"], model_path=model, config=config)
+        )
+        return engines[-1]
+
+    bridge = LiveBridge(make)
+    try:
+        timing = play(images, 0.0, bridge, loop=False)
+        frames = engines[0].recorded_frames()
+        result = engines[0].result()
+    finally:
+        bridge.close()
+    angle = result.angle_deg if result is not None and result.angle_deg is not None else float("nan")
+    reach = result.reach_cm if result is not None and result.reach_cm is not None else float("nan")
+    return {
+        "angle_err_deg": angle - truth["peak"]["angle_deg"],
+        "reach_err_cm": reach - truth["peak"]["reach_cm"],
+        "valid": float(result is not None and result.valid),
+        "tips_share": fingertip_share(frames),
+        "recorded": float(len(frames)),
+        "p95_ms": timing["p95_ms"],
+    }
+
+
+def main_replay(clips: list[Path], repeat: int, config: LiveConfig, model: Path | None) -> None:
+    print(
+        f"{'clip':<40} {'run':>3} {'frames':>6} {'tips':>5} {'valid':>5} {'angle err':>9} {'reach err':>9} {'p95 ms':>6}"
+    )
+    for clip in clips:
+        rows = []
+        for k in range(repeat):
+            r = replay(clip, config, model)
+            rows.append(r)
+            print(
+                f"{clip.name:<40} {k + 1:>3} {r['recorded']:>6.0f} {r['tips_share']:>5.2f} {r['valid']:>5.0f} "
+                f"{r['angle_err_deg']:>+9.2f} {r['reach_err_cm']:>+9.2f} {r['p95_ms']:>6.0f}"
+            )
+        a = np.array([r["angle_err_deg"] for r in rows])
+        c = np.array([r["reach_err_cm"] for r in rows])
+        print(
+            f"{clip.name:<40} mean angle err {np.mean(a):+.2f} deg (range {a.min():+.2f}..{a.max():+.2f}), "
+            f"reach err {np.mean(c):+.2f} cm (range {c.min():+.2f}..{c.max():+.2f})"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument(
+        "--replay", action="store_true", help="captured result vs truth on sit-and-reach clips"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="--replay: plays per clip")
+    parser.add_argument("clips", nargs="*", type=Path, help="--replay: clips with a ground-truth JSON beside")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--clip", type=Path, default=ROOT / "sample_videos" / "slr_left_near_slim_f.mp4")
     parser.add_argument("--test", default="slr", choices=["slr", "sit-reach"])
@@ -149,17 +238,36 @@ def main() -> None:
         default=LiveConfig().reanalyse_every_s,
         help="seconds between re-analyses for the captured peak (a large number: none)",
     )
+    parser.add_argument(
+        "--hands-nice",
+        type=int,
+        default=LiveConfig().hands_nice,
+        help="sit-and-reach: CPU priority steps of the hand model's thread below the frame path",
+    )
+    parser.add_argument(
+        "--hands-every",
+        type=float,
+        default=LiveConfig().hands_every_s,
+        help="sit-and-reach: seconds between hand jobs at most (0: whenever the hand model is free)",
+    )
     args = parser.parse_args()
     config = LiveConfig(
         trackers=args.trackers,
         people_count_every_s=args.people_every,
         reanalyse_every_s=args.reanalyse_every,
+        hands_nice=args.hands_nice,
+        hands_every_s=args.hands_every,
     )
+    if args.replay:
+        clips = args.clips or sorted((ROOT / "sample_videos").glob("sitreach_*.mp4"))
+        main_replay(clips, args.repeat, config, args.model)
+        return
     r = run(args.clip, args.seconds, args.test, args.model, config)
     print(
         f"\n{r['frames_in']} frames in over {r['seconds']:.1f} s at {FPS:.0f} fps: processed {r['processed_fps']:.1f} fps, "
         f"dropped {r['dropped']}, latency p50 {r['p50_ms']:.0f} ms p95 {r['p95_ms']:.0f} ms, "
         f"most frames waiting at one call {r['max_waiting']:.0f}"
+        + (f", recorded frames with fingertips {r['tips_share']:.2f}" if args.test == "sit-reach" else "")
     )
 
 

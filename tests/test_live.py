@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from analysis.live import LiveAnalyzer
+from vision.pose import (
+    LIVE_HAND_MODEL,
+    HandFinder,
+    MediaPipeHandFinder,
+    create_estimator,
+    fingertips_near_wrists,
+)
 from vision.video_io import iter_frames
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
@@ -75,4 +83,99 @@ def test_reset_clears_the_session() -> None:
         assert live.status().frames == 0
         assert live.result() is None
     finally:
+        live.close()
+
+
+class _GatedHands:
+    """The real hand model, held back until `gate` opens: a hand model slower than the frame path."""
+
+    def __init__(self, inner: HandFinder, gate: threading.Event) -> None:
+        self.inner, self.gate = inner, gate
+        self.frames_t_s: list[float] = []  # the frames it was given
+
+    def detect(self, rgb: np.ndarray, t_s: float) -> list[np.ndarray]:
+        self.frames_t_s.append(t_s)
+        self.gate.wait()
+        return self.inner.detect(rgb, t_s)
+
+    def new_stream(self) -> None:
+        self.inner.new_stream()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_sit_reach_frames_never_wait_for_the_hands(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the hand model is busy the frames come back and are recorded without fingertips (none
+    invented before any were seen); the busy model gets no queue of frames; the hands it finds go onto
+    their own frame in the recording, and a frame whose hands are in before it is drawn carries them.
+    Later frames keep the last fingertips seen only while the hands are still."""
+    clip = SAMPLES / "sitreach_left_near_short_heavy_f.mp4"
+    # Around the held fold (truth peak at 3.3 s): the hands are in view, reaching along the legs.
+    rgbs = [f.rgb for f in iter_frames(clip) if 3.0 <= f.t_s < 3.5]
+    gate = threading.Event()
+    estimator = create_estimator(None, LIVE_HAND_MODEL)
+    hands = _GatedHands(estimator.hand_finder(), gate)
+    monkeypatch.setattr(estimator, "hand_finder", lambda: hands)
+    # A frame path that waited for the hands would stall until this opens the gate, and fail below.
+    opened_by_timer = threading.Event()
+
+    def open_gate() -> None:
+        opened_by_timer.set()
+        gate.set()
+
+    timer = threading.Timer(60.0, open_gate)
+    timer.start()
+    live = LiveAnalyzer("sit-reach", height_cm=170.1, estimator=estimator)
+    try:
+        drawn = [live.push(rgb, 10.0 + k / 30) for k, rgb in enumerate(rgbs[:-1])]
+        drawn += live.flush()
+        assert not opened_by_timer.is_set(), "the frame path waited for the hand model"
+        assert [out.t_s for out in drawn if out is not None] == [10.0 + k / 30 for k in range(len(rgbs) - 1)]
+        assert hands.frames_t_s == [0.0], "a busy hand model must not queue frames"
+        with live._lock:  # not recorded_frames(): that waits for the held-back job
+            held = list(live._frames)
+        assert len(held) == len(rgbs) - 1 and all(f.found for f in held)
+        assert not any(f.fingertip_xy_px for f in held), "fingertips invented while the hands were busy"
+        gate.set()
+        filled = live.recorded_frames()
+        assert filled[0].fingertip_xy_px, "the first frame's hands were found but not filled in"
+        assert not any(f.fingertip_xy_px for f in filled[1:])
+        # The filled-in tip is that frame's: the hand model run on its own on the same frame agrees.
+        own = MediaPipeHandFinder(estimator.config)
+        try:
+            expected = fingertips_near_wrists(filled[0].image_xy_px, own.detect(rgbs[0], 0.0))
+        finally:
+            own.close()
+        assert expected.keys() == filled[0].fingertip_xy_px.keys()
+        for side, tip in expected.items():
+            np.testing.assert_allclose(filled[0].fingertip_xy_px[side], tip, atol=1.0)
+        # The model is free again: the next frame gets a hand job, done here before the frame is drawn.
+        live.push(rgbs[-1], 10.0 + (len(rgbs) - 1) / 30)
+        live.recorded_frames()  # waits for that job
+        live.flush()
+        last = live.recorded_frames()[-1]
+        assert hands.frames_t_s[-1] == pytest.approx(last.t_s) and last.fingertip_xy_px
+        # Busy again: frames of the held fold keep the fingertips last seen, unchanged; a frame whose
+        # hands have moved (the person sitting up, from the clip's start) gets none.
+        gate.clear()
+        hold = [f.rgb for f in iter_frames(clip) if 3.5 <= f.t_s < 3.7]
+        upright = next(f.rgb for f in iter_frames(clip) if f.t_s >= 0.5)
+        for k, rgb in enumerate([*hold, upright]):
+            live.push(rgb, 10.0 + (len(rgbs) + k) / 30)
+        live.flush()
+        with live._lock:
+            busy = list(live._frames)[len(rgbs) :]
+        gate.set()
+        assert len(busy) == len(hold) + 1
+        carried = [f.fingertip_xy_px for f in busy[:-1] if f.fingertip_xy_px]
+        assert carried, "no frame of the held fold kept the fingertips"
+        for tips in carried:
+            assert tips.keys() == last.fingertip_xy_px.keys()
+            for side, tip in tips.items():
+                np.testing.assert_array_equal(tip, last.fingertip_xy_px[side])
+        assert not busy[-1].fingertip_xy_px, "a hand that moved kept the old fingertips"
+    finally:
+        timer.cancel()
+        gate.set()
         live.close()
