@@ -159,15 +159,14 @@ def play(images: list[np.ndarray], seconds: float, bridge: LiveBridge, loop: boo
 
 
 def replay(clip: Path, config: LiveConfig, model: Path | None) -> dict[str, float]:
-    """One real-time play of a sit-and-reach clip through the live path: its captured result vs truth."""
+    """One real-time play of a clip (either test) through the live path: its captured result vs truth."""
     truth = json.loads(clip.with_suffix(".json").read_text())
+    test = truth["test"]
     images = [f.rgb for f in iter_frames(clip)]
     engines: list[LiveAnalyzer] = []
 
     def make() -> LiveAnalyzer:
-        engines.append(
-            LiveAnalyzer("sit-reach", height_cm=truth["height_cm"], model_path=model, config=config)
-        )
+        engines.append(LiveAnalyzer(test, height_cm=truth.get("height_cm"), model_path=model, config=config))
         return engines[-1]
 
     bridge = LiveBridge(make)
@@ -181,7 +180,7 @@ def replay(clip: Path, config: LiveConfig, model: Path | None) -> dict[str, floa
     reach = result.reach_cm if result is not None and result.reach_cm is not None else float("nan")
     return {
         "angle_err_deg": angle - truth["peak"]["angle_deg"],
-        "reach_err_cm": reach - truth["peak"]["reach_cm"],
+        "reach_err_cm": reach - truth["peak"]["reach_cm"] if test == "sit-reach" else float("nan"),
         "valid": float(result is not None and result.valid),
         "tips_share": fingertip_share(frames),
         "recorded": float(len(frames)),
@@ -215,14 +214,19 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--replay", action="store_true", help="captured result vs truth on sit-and-reach clips"
+        "--replay", action="store_true", help="captured result vs truth (default: the sit-and-reach samples)"
     )
     parser.add_argument("--repeat", type=int, default=3, help="--replay: plays per clip")
     parser.add_argument("clips", nargs="*", type=Path, help="--replay: clips with a ground-truth JSON beside")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--clip", type=Path, default=ROOT / "sample_videos" / "slr_left_near_slim_f.mp4")
     parser.add_argument("--test", default="slr", choices=["slr", "sit-reach"])
-    parser.add_argument("--model", type=Path, default=None, help="another pose .task (default: bundled full)")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help="another pose .task (default: the Record page's, lite for SLR and full for sit-and-reach)",
+    )
     parser.add_argument(
         "--trackers", type=int, default=LiveConfig().trackers, help="pose trackers taking frames in turn"
     )

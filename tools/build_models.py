@@ -8,16 +8,22 @@ metadata and zips the pair into a `.task` bundle the current Tasks API loads.
 Run it with mediapipe 0.10.21 (1.x cannot import its own metadata writer):
 
     python3 -m venv /tmp/mp021 && /tmp/mp021/bin/pip install mediapipe==0.10.21
-    /tmp/mp021/bin/python tools/build_models.py vision/models
+    npm pack @mediapipe/pose@0.5.1675469404      # optional, for the lite pose model (see below)
+    /tmp/mp021/bin/python tools/build_models.py vision/models [mediapipe-pose-0.5.1675469404.tgz]
 
 Outputs `pose_landmarker_full.task`, `hand_landmarker_full.task`, `hand_landmarker_lite.task` and
 `selfie_segmenter_landscape.tflite` (a person/background mask for the people count: it sees a body
-without a head, which the pose detector cannot).
+without a head, which the pose detector cannot). With the npm package of MediaPipe's JavaScript pose
+solution (Apache-2.0, from the npm registry), also `pose_landmarker_lite.task`: the wheel downloads its
+lite landmark model at run time, the npm package carries it (its full model is byte-identical to the
+wheel's, so the two are of one generation; checked here).
 """
 
 from __future__ import annotations
 
+import hashlib
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -70,17 +76,47 @@ def segmenter_with_metadata(model: bytes) -> bytes:
     return bytes(model_with_metadata)
 
 
-def build(out_dir: Path) -> None:
+def write_bundle(target: Path, parts: list[tuple[bytes, str, float, float, int]]) -> None:
+    # ZIP_STORED: the Tasks API memory-maps the members and rejects compressed ones.
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as zf:
+        for raw, member, mean, std, n_out in parts:
+            info = zipfile.ZipInfo(member, date_time=(2024, 1, 1, 0, 0, 0))  # reproducible bytes
+            zf.writestr(info, with_metadata(raw, member, mean, std, n_out))
+    print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB)")
+
+
+def npm_member(tgz: Path, name: str) -> bytes:
+    with tarfile.open(tgz) as tf:
+        member = tf.extractfile(f"package/{name}")
+        if member is None:
+            raise SystemExit(f"{tgz} has no package/{name}")
+        return member.read()
+
+
+def build_lite_pose(out_dir: Path, npm_tgz: Path) -> None:
+    """`pose_landmarker_lite.task`: the wheel's pose detector and the npm package's lite landmark model."""
+    wheel_full = (MP_ROOT / "modules/pose_landmark/pose_landmark_full.tflite").read_bytes()
+    npm_full = npm_member(npm_tgz, "pose_landmark_full.tflite")
+    if hashlib.sha256(wheel_full).digest() != hashlib.sha256(npm_full).digest():
+        raise SystemExit(f"{npm_tgz}: its full pose model differs from the wheel's (another generation)")
+    detector = (MP_ROOT / "modules/pose_detection/pose_detection.tflite").read_bytes()
+    lite = npm_member(npm_tgz, "pose_landmark_lite.tflite")
+    write_bundle(
+        out_dir / "pose_landmarker_lite.task",
+        [
+            (detector, "pose_detector.tflite", 127.5, 127.5, 2),
+            (lite, "pose_landmarks_detector.tflite", 0.0, 255.0, 5),
+        ],
+    )
+
+
+def build(out_dir: Path, npm_pose_tgz: Path | None = None) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     for bundle, parts in BUNDLES.items():
-        target = out_dir / bundle
-        # ZIP_STORED: the Tasks API memory-maps the members and rejects compressed ones.
-        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as zf:
-            for src, member, mean, std, n_out in parts:
-                raw = (MP_ROOT / src).read_bytes()
-                info = zipfile.ZipInfo(member, date_time=(2024, 1, 1, 0, 0, 0))  # reproducible bytes
-                zf.writestr(info, with_metadata(raw, member, mean, std, n_out))
-        print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB)")
+        raw_parts = [((MP_ROOT / src).read_bytes(), member, m, sd, n) for src, member, m, sd, n in parts]
+        write_bundle(out_dir / bundle, raw_parts)
+    if npm_pose_tgz is not None:
+        build_lite_pose(out_dir, npm_pose_tgz)
     for src, name in SEGMENTERS:
         target = out_dir / name
         target.write_bytes(segmenter_with_metadata((MP_ROOT / src).read_bytes()))
@@ -88,4 +124,7 @@ def build(out_dir: Path) -> None:
 
 
 if __name__ == "__main__":
-    build(Path(sys.argv[1] if len(sys.argv) > 1 else "vision/models"))
+    build(
+        Path(sys.argv[1] if len(sys.argv) > 1 else "vision/models"),
+        Path(sys.argv[2]) if len(sys.argv) > 2 else None,
+    )

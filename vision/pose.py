@@ -32,6 +32,9 @@ DEFAULT_POSE_MODEL = MODELS_DIR / "pose_landmarker_full.task"
 DEFAULT_HAND_MODEL = MODELS_DIR / "hand_landmarker_full.task"
 # The live view's hand model: the same fingertips within ~1 px at lower cost (vision/models/README.md).
 LIVE_HAND_MODEL = MODELS_DIR / "hand_landmarker_lite.task"
+# The live straight-leg raise's tracker: p95 latency 59-64 instead of 83 ms at 30 fps, and the captured
+# peak as close to the truth as the full model's on the SLR samples (benchmarks/live.py; README).
+LIVE_POSE_MODEL = MODELS_DIR / "pose_landmarker_lite.task"
 FINGERTIPS = (4, 8, 12, 16, 20)  # MediaPipe hand landmark indices of the five fingertips
 
 
@@ -80,6 +83,9 @@ class PeopleCount:
 class PoseConfig:
     model_path: Path = DEFAULT_POSE_MODEL
     hand_model_path: Path = DEFAULT_HAND_MODEL
+    # The people count's multi-pose model (None: `model_path`): the live view tracks with the lite model
+    # but counts with the full one, which the small-second-person measurements were made with.
+    counter_model_path: Path | None = None
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
     # A second, multi-person detector runs on the frames the caller picks (`estimate(count_people=True)`)
@@ -257,7 +263,9 @@ class MediaPipePoseEstimator:
         _, mpv, base_options = _mp()
         return mpv.PoseLandmarker.create_from_options(
             mpv.PoseLandmarkerOptions(
-                base_options=base_options(model_asset_path=str(self.config.model_path)),
+                base_options=base_options(
+                    model_asset_path=str(self.config.counter_model_path or self.config.model_path)
+                ),
                 running_mode=mpv.RunningMode.IMAGE,
                 num_poses=self.config.max_people,
                 min_pose_detection_confidence=self.config.min_detection_confidence,
@@ -408,9 +416,15 @@ def _to_pose_frame(result: Any, t_s: float, width: int, height: int, n_people: i
 
 
 def create_estimator(
-    model_path: Path | None = None, hand_model_path: Path = DEFAULT_HAND_MODEL
+    model_path: Path | None = None,
+    hand_model_path: Path = DEFAULT_HAND_MODEL,
+    counter_model_path: Path | None = None,
 ) -> MediaPipePoseEstimator:
     """The default backend; `model_path` points at another pose `.task` (e.g. the official heavy model)."""
     return MediaPipePoseEstimator(
-        PoseConfig(model_path=model_path or DEFAULT_POSE_MODEL, hand_model_path=hand_model_path)
+        PoseConfig(
+            model_path=model_path or DEFAULT_POSE_MODEL,
+            hand_model_path=hand_model_path,
+            counter_model_path=counter_model_path,
+        )
     )
