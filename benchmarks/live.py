@@ -207,6 +207,12 @@ def replay(clip: Path, config: LiveConfig, model: Path | None) -> dict[str, floa
         "angle_err_deg": angle - truth["peak"]["angle_deg"],
         "reach_err_cm": reach - truth["peak"]["reach_cm"] if test == "sit-reach" else float("nan"),
         "end_result_s": end_took_s,
+        "end_peak_in_window": float(
+            result is not None
+            and result.peak_s is not None
+            and bool(frames)
+            and frames[-1].t_s - result.peak_s <= window_s
+        ),
         "capture_t_s": float(at_capture.get("t_s", float("nan"))),  # type: ignore[arg-type]
         "capture_result_s": float(at_capture.get("took_s", float("nan"))),  # type: ignore[arg-type]
         "capture_angle_err_deg": cap_angle - truth["peak"]["angle_deg"],
@@ -247,7 +253,7 @@ def main_replay(clips: list[Path], repeat: int, config: LiveConfig, model: Path 
                 f"{r['angle_err_deg']:>+9.2f} {r['reach_err_cm']:>+9.2f} {r['p95_ms']:>6.0f}"
             )
             print(
-                f"{'':<40}     result() at the end {r['end_result_s']:.2f} s; at capture (t {r['capture_t_s']:.2f} s) "
+                f"{'':<40}     result() at the end {r['end_result_s']:.2f} s (peak in the full-model window {r['end_peak_in_window']:.0f}); at capture (t {r['capture_t_s']:.2f} s) "
                 f"angle err {r['capture_angle_err_deg']:+.2f} reach err {r['capture_reach_err_cm']:+.2f}, "
                 f"peak in the full-model window {r['capture_peak_in_window']:.0f}, result() {r['capture_result_s']:.2f} s"
             )
