@@ -127,9 +127,15 @@ class LiveConfig:
     hands_still_share: float = 0.05
     # The tests whose live tracker is the lite pose model (unless a model is given). SLR: p95 latency
     # 59-64 instead of 83 ms, and the captured peak as close to the truth as the full model's on the 8
-    # SLR samples (mean |error| 1.04 vs 1.01 deg; benchmarks/live.py --replay). Not sit-and-reach: the
-    # lite model read one sample's reach 6.8 cm short and the other's hip angle 3.4 deg high.
-    lite_pose_tests: tuple[str, ...] = ("slr",)
+    # SLR samples (mean |error| 1.04 vs 1.01 deg; benchmarks/live.py --replay). Sit-and-reach: p95 73-78
+    # instead of 83-105 ms, but alone the lite model read one sample's reach 6.8 cm short and the
+    # other's hip angle 3.4 deg high, hence `full_rerun_window_s`.
+    lite_pose_tests: tuple[str, ...] = ("slr", "sit-reach")
+    # Sit-and-reach on a tracker other than the full model: the frames of the last this-many seconds are
+    # kept (~0.9 MB each at 640x480, 30 fps: ~110 MB for 4 s) and `result()` runs the full pose and hand
+    # models on them, replacing the lite frames of that span. Capture fires after `capture_hold_s` of
+    # hold plus a re-analysis or two (0.5-1 s), so the held fold is within it (0: off).
+    full_rerun_window_s: float = 4.0
     capture_hold_s: float = 1.0  # a peak held this long is captured
     one_euro_min_cutoff_hz: float = 1.0
     one_euro_beta: float = 0.05
@@ -160,6 +166,15 @@ class LiveAnalyzer:
         self._estimator = estimator or create_estimator(
             model_path or lite, LIVE_HAND_MODEL, counter_model_path=model_path or DEFAULT_POSE_MODEL
         )
+        # Sit-and-reach tracked by another model than the full one: the last frames, for `result()`.
+        tracker_model = None if estimator is not None else (model_path or lite)
+        self._rerun_window_s = (
+            self.config.full_rerun_window_s
+            if test == "sit-reach" and tracker_model is not None and tracker_model != DEFAULT_POSE_MODEL
+            else 0.0
+        )
+        # (rel_t_s, rgb) of the last `_rerun_window_s`; the arrays are the caller's, not copied.
+        self._window_rgb: deque[tuple[float, np.ndarray]] = deque()
         # The siblings share the first one's people counter; only the first one counts (off the frame
         # path), and every frame carries its count.
         self._trackers: list[PoseEstimator] = [self._estimator] + [
@@ -218,13 +233,31 @@ class LiveAnalyzer:
             return self._status
 
     def result(self) -> AnalysisResult | None:
-        """The frames recorded so far, analysed by the offline stages."""
-        frames = self.recorded_frames()
+        """The frames recorded so far (those of the last `full_rerun_window_s` re-run on the full
+        models, see `captured_frames`), analysed by the offline stages."""
+        frames = self.captured_frames()
         with self._lock:
             size = self._size
         if not frames:
             return None
         return self._analyse(frames, size)
+
+    def captured_frames(self) -> list[PoseFrame]:
+        """The recorded frames, with those still kept as images (sit-and-reach on the lite tracker: the
+        last `full_rerun_window_s`) replaced by the full pose and hand models' reading of them, run
+        here from the window's first frame in a fresh VIDEO-mode stream (the caller's thread)."""
+        frames = self.recorded_frames()
+        with self._lock:
+            window = list(self._window_rgb)
+        if not frames or not window:
+            return frames
+        full = full_model_frames(window)
+        recorded = {f.t_s: k for k, f in enumerate(frames)}
+        for pose in full:
+            k = recorded.get(pose.t_s)
+            if k is not None:  # the people count stays the live one (the full model tracks one person)
+                frames[k] = replace(pose, n_people=frames[k].n_people) if pose.found else pose
+        return frames
 
     def recorded_frames(self) -> list[PoseFrame]:
         """The frames recorded so far (what `result()` analyses), once the running hand job is in."""
@@ -237,6 +270,7 @@ class LiveAnalyzer:
     def reset(self) -> None:
         with self._lock:
             self._frames.clear()
+            self._window_rgb.clear()
             self._recent.clear()
             self._yaw_deg, self._yaw_t_s = None, -np.inf
             self._status = LiveStatus()
@@ -378,6 +412,10 @@ class LiveAnalyzer:
             self._size = (rgb.shape[1], rgb.shape[0])
             while self._frames and rel_t_s - self._frames[0].t_s > self.config.max_buffer_s:
                 self._frames.popleft()
+            if self._rerun_window_s > 0:
+                self._window_rgb.append((pose.t_s, rgb))
+                while rel_t_s - self._window_rgb[0][0] > self._rerun_window_s:
+                    self._window_rgb.popleft()
             status = self._live_status(pose, rel_t_s)
             self._status = status
         overlay = build_overlay(
@@ -533,6 +571,22 @@ def still_fingertips(frame: PoseFrame, seen: PoseFrame, max_move_share: float) -
         if moved_px <= max_move_share * forearm_px:  # False for NaN: a hand not placed is not still
             tips[side] = tip
     return tips
+
+
+def full_model_frames(window: list[tuple[float, np.ndarray]]) -> list[PoseFrame]:
+    """The full pose model and the full hand model (fresh, VIDEO mode) on (rel_t_s, rgb) frames in time
+    order: the poses here, the hands on a second thread at the same time (the two do not depend on
+    each other), each frame then with its fingertips."""
+    estimator = create_estimator()
+    finder = estimator.hand_finder()
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="full-hands") as hands_pool:
+            hands = hands_pool.submit(lambda: [finder.detect(rgb, t_s) for t_s, rgb in window])
+            poses = [estimator.estimate(rgb, t_s) for t_s, rgb in window]
+            return [with_fingertips(pose, h) for pose, h in zip(poses, hands.result(), strict=True)]
+    finally:
+        finder.close()
+        estimator.close()
 
 
 def _lower_thread_priority(nice: int) -> None:

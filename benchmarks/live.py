@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from analysis.live import LiveAnalyzer, LiveConfig  # noqa: E402
+from analysis.result import AnalysisResult  # noqa: E402
 from ui.live_bridge import LiveBridge  # noqa: E402
 from vision.landmarks import PoseFrame  # noqa: E402
 from vision.video_io import iter_frames  # noqa: E402
@@ -170,22 +171,72 @@ def replay(clip: Path, config: LiveConfig, model: Path | None) -> dict[str, floa
         return engines[-1]
 
     bridge = LiveBridge(make)
+    at_capture: dict[str, object] = {}
+    done = threading.Event()
+
+    def page() -> None:
+        """As the Record page: poll the status, and take `result()` (timed) at the first capture."""
+        while not done.is_set():
+            snap = bridge.snapshot()
+            if snap.status is not None and snap.status.captured:
+                t0 = time.perf_counter()
+                at_capture["result"] = bridge.result()
+                at_capture["took_s"] = time.perf_counter() - t0
+                at_capture["t_s"] = snap.status.t_s
+                return
+            time.sleep(0.1)
+
+    poller = threading.Thread(target=page)
+    poller.start()
     try:
         timing = play(images, 0.0, bridge, loop=False)
+        done.set()
+        poller.join()
         frames = engines[0].recorded_frames()
+        t0 = time.perf_counter()
         result = engines[0].result()
+        end_took_s = time.perf_counter() - t0
     finally:
+        done.set()
         bridge.close()
-    angle = result.angle_deg if result is not None and result.angle_deg is not None else float("nan")
-    reach = result.reach_cm if result is not None and result.reach_cm is not None else float("nan")
+    angle, reach = _peak(result)
+    cap = at_capture.get("result")
+    cap_angle, cap_reach = _peak(cap if isinstance(cap, AnalysisResult) else None)
+    window_s = config.full_rerun_window_s
     return {
         "angle_err_deg": angle - truth["peak"]["angle_deg"],
         "reach_err_cm": reach - truth["peak"]["reach_cm"] if test == "sit-reach" else float("nan"),
+        "end_result_s": end_took_s,
+        "end_peak_in_window": float(
+            result is not None
+            and result.peak_s is not None
+            and bool(frames)
+            and frames[-1].t_s - result.peak_s <= window_s
+        ),
+        "capture_t_s": float(at_capture.get("t_s", float("nan"))),  # type: ignore[arg-type]
+        "capture_result_s": float(at_capture.get("took_s", float("nan"))),  # type: ignore[arg-type]
+        "capture_angle_err_deg": cap_angle - truth["peak"]["angle_deg"],
+        "capture_reach_err_cm": cap_reach - truth["peak"]["reach_cm"]
+        if test == "sit-reach"
+        else float("nan"),
+        # Was the captured peak in the span the full model re-ran (the last window_s before capture)?
+        "capture_peak_in_window": float(
+            isinstance(cap, AnalysisResult)
+            and cap.peak_s is not None
+            and float(at_capture["t_s"]) - cap.peak_s <= window_s  # type: ignore[arg-type]
+        ),
         "valid": float(result is not None and result.valid),
         "tips_share": fingertip_share(frames),
         "recorded": float(len(frames)),
         "p95_ms": timing["p95_ms"],
     }
+
+
+def _peak(result: AnalysisResult | None) -> tuple[float, float]:
+    """(angle, reach) at the result's peak, NaN where there is none."""
+    angle = result.angle_deg if result is not None and result.angle_deg is not None else float("nan")
+    reach = result.reach_cm if result is not None and result.reach_cm is not None else float("nan")
+    return angle, reach
 
 
 def main_replay(clips: list[Path], repeat: int, config: LiveConfig, model: Path | None) -> None:
@@ -200,6 +251,11 @@ def main_replay(clips: list[Path], repeat: int, config: LiveConfig, model: Path 
             print(
                 f"{clip.name:<40} {k + 1:>3} {r['recorded']:>6.0f} {r['tips_share']:>5.2f} {r['valid']:>5.0f} "
                 f"{r['angle_err_deg']:>+9.2f} {r['reach_err_cm']:>+9.2f} {r['p95_ms']:>6.0f}"
+            )
+            print(
+                f"{'':<40}     result() at the end {r['end_result_s']:.2f} s (peak in the full-model window {r['end_peak_in_window']:.0f}); at capture (t {r['capture_t_s']:.2f} s) "
+                f"angle err {r['capture_angle_err_deg']:+.2f} reach err {r['capture_reach_err_cm']:+.2f}, "
+                f"peak in the full-model window {r['capture_peak_in_window']:.0f}, result() {r['capture_result_s']:.2f} s"
             )
         a = np.array([r["angle_err_deg"] for r in rows])
         c = np.array([r["reach_err_cm"] for r in rows])
@@ -225,7 +281,7 @@ def main() -> None:
         "--model",
         type=Path,
         default=None,
-        help="another pose .task (default: the Record page's, lite for SLR and full for sit-and-reach)",
+        help="another pose .task (default: the Record page's, the lite model; sit-and-reach re-runs the full one on the captured window)",
     )
     parser.add_argument(
         "--trackers", type=int, default=LiveConfig().trackers, help="pose trackers taking frames in turn"
@@ -254,8 +310,15 @@ def main() -> None:
         default=LiveConfig().hands_every_s,
         help="sit-and-reach: seconds between hand jobs at most (0: whenever the hand model is free)",
     )
+    parser.add_argument(
+        "--full-window",
+        type=float,
+        default=LiveConfig().full_rerun_window_s,
+        help="sit-and-reach on the lite tracker: seconds re-run on the full models by result() (0: none)",
+    )
     args = parser.parse_args()
     config = LiveConfig(
+        full_rerun_window_s=args.full_window,
         trackers=args.trackers,
         people_count_every_s=args.people_every,
         reanalyse_every_s=args.reanalyse_every,

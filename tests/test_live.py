@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.live import LiveAnalyzer
+from analysis.live import LiveAnalyzer, LiveConfig
 from vision.pose import (
     LIVE_HAND_MODEL,
     HandFinder,
@@ -179,3 +179,49 @@ def test_sit_reach_frames_never_wait_for_the_hands(monkeypatch: pytest.MonkeyPat
         timer.cancel()
         gate.set()
         live.close()
+
+
+def test_sit_reach_result_reruns_the_full_models_on_the_last_frames() -> None:
+    """Sit-and-reach tracks with the lite pose model; what `result()` analyses has the frames of the last
+    `full_rerun_window_s` read again by the full pose and hand models, and keeps the lite frames before."""
+    clip = SAMPLES / "sitreach_right_near_past_toes_m.mp4"
+    # The held fold (truth peak at 3.6 s): where the lite model read the reach 6.8 cm short.
+    rgbs = [f.rgb for f in iter_frames(clip) if 3.2 <= f.t_s < 3.8]
+    config = LiveConfig(full_rerun_window_s=0.25, reanalyse_every_s=1e9)
+    live = LiveAnalyzer("sit-reach", height_cm=180.0, config=config)
+    try:
+        for k, rgb in enumerate(rgbs):
+            live.push(rgb, 50.0 + k / 30)
+        live.flush()
+        lite = live.recorded_frames()
+        captured = live.captured_frames()
+    finally:
+        live.close()
+    assert len(lite) == len(captured) == len(rgbs)
+    t_s = np.array([f.t_s for f in lite])
+    in_window = t_s > t_s[-1] - 0.25  # mid-way between two frames: no rounding at the edge
+    assert 4 <= in_window.sum() <= 8
+    for k in map(int, np.flatnonzero(~in_window)):
+        assert captured[k] is lite[k], "a frame before the window was not kept as the lite tracker read it"
+    # An independent run of the full models, from the window's first frame, on the same frames.
+    first = int(np.flatnonzero(in_window)[0])
+    estimator = create_estimator()
+    hands = MediaPipeHandFinder(estimator.config)
+    moved_px = []
+    try:
+        for k in range(first, len(rgbs)):
+            expected = estimator.estimate(rgbs[k], t_s[k])
+            got = captured[k]
+            assert got.t_s == pytest.approx(t_s[k]) and got.found and expected.found
+            np.testing.assert_allclose(got.image_xy_px, expected.image_xy_px, atol=1.0)
+            tips = fingertips_near_wrists(expected.image_xy_px, hands.detect(rgbs[k], t_s[k]))
+            got_tips = got.fingertip_xy_px or {}
+            assert tips.keys() == got_tips.keys()
+            for side, tip in tips.items():
+                np.testing.assert_allclose(got_tips[side], tip, atol=1.0)
+            moved_px.append(float(np.nanmax(np.abs(got.image_xy_px - lite[k].image_xy_px))))
+    finally:
+        hands.close()
+        estimator.close()
+    # The two models do read these frames differently: the window's frames were replaced, not kept.
+    assert max(moved_px) > 2.0
