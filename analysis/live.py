@@ -136,6 +136,9 @@ class LiveConfig:
     # models on them, replacing the lite frames of that span. Capture fires after `capture_hold_s` of
     # hold plus a re-analysis or two (0.5-1 s), so the held fold is within it (0: off).
     full_rerun_window_s: float = 4.0
+    # A re-run frame replaces the live one only if its torso lies within this share of the torso
+    # length of the live one's (`same_person`): the re-run could follow a bystander.
+    rerun_same_person_share: float = 0.25
     capture_hold_s: float = 1.0  # a peak held this long is captured
     one_euro_min_cutoff_hz: float = 1.0
     one_euro_beta: float = 0.05
@@ -255,8 +258,10 @@ class LiveAnalyzer:
         recorded = {f.t_s: k for k, f in enumerate(frames)}
         for pose in full:
             k = recorded.get(pose.t_s)
-            if k is not None:  # the people count stays the live one (the full model tracks one person)
-                frames[k] = replace(pose, n_people=frames[k].n_people) if pose.found else pose
+            # Only where the fresh full-model stream follows the person the live trackers followed (it
+            # does not inherit their "avoid the bystander"); the people count stays the live one.
+            if k is not None and same_person(frames[k], pose, self.config.rerun_same_person_share):
+                frames[k] = replace(pose, n_people=frames[k].n_people)
         return frames
 
     def recorded_frames(self) -> list[PoseFrame]:
@@ -571,6 +576,20 @@ def still_fingertips(frame: PoseFrame, seen: PoseFrame, max_move_share: float) -
         if moved_px <= max_move_share * forearm_px:  # False for NaN: a hand not placed is not still
             tips[side] = tip
     return tips
+
+
+_TORSO = (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, LM.LEFT_HIP, LM.RIGHT_HIP)
+
+
+def same_person(live: PoseFrame, rerun: PoseFrame, max_share: float) -> bool:
+    """Both found, and the re-run's shoulders and hips lie within `max_share` of the live frame's torso
+    length (shoulder midpoint to hip midpoint) of the live frame's, on average."""
+    if not (live.found and rerun.found):
+        return False
+    a, b = live.image_xy_px[list(_TORSO)], rerun.image_xy_px[list(_TORSO)]
+    torso_px = float(np.linalg.norm(a[:2].mean(axis=0) - a[2:].mean(axis=0)))
+    moved_px = float(np.mean(np.linalg.norm(a - b, axis=1)))
+    return moved_px <= max_share * torso_px  # False for NaN
 
 
 def full_model_frames(window: list[tuple[float, np.ndarray]]) -> list[PoseFrame]:

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.live import LiveAnalyzer, LiveConfig
+from analysis.live import LiveAnalyzer, LiveConfig, same_person
+from vision.landmarks import PoseFrame
 from vision.pose import (
     LIVE_HAND_MODEL,
     HandFinder,
@@ -225,3 +226,19 @@ def test_sit_reach_result_reruns_the_full_models_on_the_last_frames() -> None:
         estimator.close()
     # The two models do read these frames differently: the window's frames were replaced, not kept.
     assert max(moved_px) > 2.0
+
+
+def _torso_frame(dx_px: float) -> PoseFrame:
+    xy = np.full((33, 2), np.nan)
+    # shoulders at y 100, hips at y 300: torso 200 px
+    xy[[11, 12]] = [[100.0 + dx_px, 100.0], [110.0 + dx_px, 100.0]]
+    xy[[23, 24]] = [[100.0 + dx_px, 300.0], [110.0 + dx_px, 300.0]]
+    return PoseFrame(0.0, xy, np.zeros((33, 3)), np.ones(33), 1)
+
+
+def test_a_rerun_frame_replaces_the_live_one_only_on_the_same_person() -> None:
+    live = _torso_frame(0.0)
+    assert same_person(live, _torso_frame(40.0), 0.25)  # 40 px against 0.25 x 200 px
+    assert not same_person(live, _torso_frame(60.0), 0.25)  # a bystander beside the mat
+    assert not same_person(live, PoseFrame.empty(0.0), 0.25)
+    assert not same_person(PoseFrame.empty(0.0), live, 0.25)
