@@ -21,7 +21,6 @@ wheel's, so the two are of one generation; checked here).
 
 from __future__ import annotations
 
-import hashlib
 import sys
 import tarfile
 import zipfile
@@ -95,18 +94,14 @@ def npm_member(tgz: Path, name: str) -> bytes:
 
 def build_lite_pose(out_dir: Path, npm_tgz: Path) -> None:
     """`pose_landmarker_lite.task`: the wheel's pose detector and the npm package's lite landmark model."""
-    wheel_full = (MP_ROOT / "modules/pose_landmark/pose_landmark_full.tflite").read_bytes()
-    npm_full = npm_member(npm_tgz, "pose_landmark_full.tflite")
-    if hashlib.sha256(wheel_full).digest() != hashlib.sha256(npm_full).digest():
+    detector, landmarks = BUNDLES["pose_landmarker_full.task"]
+    if (MP_ROOT / landmarks[0]).read_bytes() != npm_member(npm_tgz, "pose_landmark_full.tflite"):
         raise SystemExit(f"{npm_tgz}: its full pose model differs from the wheel's (another generation)")
-    detector = (MP_ROOT / "modules/pose_detection/pose_detection.tflite").read_bytes()
     lite = npm_member(npm_tgz, "pose_landmark_lite.tflite")
+    # The full bundle's pair with the lite landmark model in place of the full one.
     write_bundle(
         out_dir / "pose_landmarker_lite.task",
-        [
-            (detector, "pose_detector.tflite", 127.5, 127.5, 2),
-            (lite, "pose_landmarks_detector.tflite", 0.0, 255.0, 5),
-        ],
+        [((MP_ROOT / detector[0]).read_bytes(), *detector[1:]), (lite, *landmarks[1:])],
     )
 
 
