@@ -47,6 +47,7 @@ from analysis.result import AnalysisResult, Side, TestKind, VideoInfo
 from vision.annotate import draw_overlay
 from vision.landmarks import LM, LandmarkSeries, PoseFrame, RollingLandmarks
 from vision.pose import (
+    DEFAULT_HAND_MODEL,
     DEFAULT_POSE_MODEL,
     LIVE_HAND_MODEL,
     LIVE_POSE_MODEL,
@@ -166,14 +167,17 @@ class LiveAnalyzer:
         # The lite hand model: the same fingertips within ~1 px at lower cost (vision/models/README.md).
         # The people are counted with the full pose model whichever one tracks.
         lite = LIVE_POSE_MODEL if test in self.config.lite_pose_tests else None
+        tracker_model = model_path or lite
         self._estimator = estimator or create_estimator(
-            model_path or lite, LIVE_HAND_MODEL, counter_model_path=model_path or DEFAULT_POSE_MODEL
+            tracker_model, LIVE_HAND_MODEL, counter_model_path=model_path or DEFAULT_POSE_MODEL
         )
         # Sit-and-reach tracked by another model than the full one: the last frames, for `result()`.
-        tracker_model = None if estimator is not None else (model_path or lite)
         self._rerun_window_s = (
             self.config.full_rerun_window_s
-            if test == "sit-reach" and tracker_model is not None and tracker_model != DEFAULT_POSE_MODEL
+            if test == "sit-reach"
+            and estimator is None
+            and tracker_model is not None
+            and tracker_model != DEFAULT_POSE_MODEL
             else 0.0
         )
         # (rel_t_s, rgb) of the last `_rerun_window_s`; the arrays are the caller's, not copied.
@@ -254,7 +258,8 @@ class LiveAnalyzer:
             window = list(self._window_rgb)
         if not frames or not window:
             return frames
-        full = full_model_frames(window)
+        # The full models beside the live one, sharing its people counter (not used by the re-run).
+        full = full_model_frames(window, self._estimator.sibling(DEFAULT_POSE_MODEL, DEFAULT_HAND_MODEL))
         recorded = {f.t_s: k for k, f in enumerate(frames)}
         for pose in full:
             k = recorded.get(pose.t_s)
@@ -592,11 +597,10 @@ def same_person(live: PoseFrame, rerun: PoseFrame, max_share: float) -> bool:
     return moved_px <= max_share * torso_px  # False for NaN
 
 
-def full_model_frames(window: list[tuple[float, np.ndarray]]) -> list[PoseFrame]:
-    """The full pose model and the full hand model (fresh, VIDEO mode) on (rel_t_s, rgb) frames in time
+def full_model_frames(window: list[tuple[float, np.ndarray]], estimator: PoseEstimator) -> list[PoseFrame]:
+    """`estimator` (fresh, VIDEO mode; closed here) and its hand model on (rel_t_s, rgb) frames in time
     order: the poses here, the hands on a second thread at the same time (the two do not depend on
     each other), each frame then with its fingertips."""
-    estimator = create_estimator()
     finder = estimator.hand_finder()
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="full-hands") as hands_pool:

@@ -138,7 +138,7 @@ class _CountRecorder:
 
     def new_stream(self) -> None: ...
 
-    def sibling(self) -> PoseEstimator:
+    def sibling(self, model_path: Path | None = None, hand_model_path: Path | None = None) -> PoseEstimator:
         raise AssertionError("one worker")
 
     def hand_finder(self) -> HandFinder:

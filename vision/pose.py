@@ -11,7 +11,7 @@ import os
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
@@ -63,7 +63,9 @@ class PoseEstimator(Protocol):
 
     def new_stream(self) -> None: ...
 
-    def sibling(self) -> PoseEstimator: ...
+    def sibling(
+        self, model_path: Path | None = None, hand_model_path: Path | None = None
+    ) -> PoseEstimator: ...
 
     def hand_finder(self) -> HandFinder: ...
 
@@ -272,14 +274,20 @@ class MediaPipePoseEstimator:
             )
         )
 
-    def sibling(self) -> MediaPipePoseEstimator:
-        """An estimator for a second worker thread: its own tracking, this one's people counter.
+    def sibling(
+        self, model_path: Path | None = None, hand_model_path: Path | None = None
+    ) -> MediaPipePoseEstimator:
+        """An estimator for a second worker thread: its own tracking (with other pose / hand models when
+        given), this one's people counter and person segmenter.
 
         Close it before this one (the counter is closed by its owner).
         """
-        return MediaPipePoseEstimator(
-            self.config, shared_counter=self._counter, shared_segmenter=self._segmenter
+        config = replace(
+            self.config,
+            model_path=model_path or self.config.model_path,
+            hand_model_path=hand_model_path or self.config.hand_model_path,
         )
+        return MediaPipePoseEstimator(config, shared_counter=self._counter, shared_segmenter=self._segmenter)
 
     def hand_finder(self) -> MediaPipeHandFinder:
         """A hand model of its own (for a thread that finds the hands beside this pose model)."""
