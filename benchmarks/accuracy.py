@@ -443,7 +443,8 @@ def format_camera(scores: list[ClipScore]) -> str:
 def calibration_rows(scores: list[ClipScore]) -> list[dict[str, Any]]:
     """Coverage of the stated 90% intervals (truth inside) and their median width, per group of valid results."""
     synth = [s for s in scores if s.kind == "synthetic" and s.valid]
-    groups: list[tuple[str, list[ClipScore]]] = []
+    # The issue's target is on the whole synthetic set; the per-test groups show where it is met.
+    groups: list[tuple[str, list[ClipScore]]] = [("all tests", synth)]
     for test in ("slr", "sit-reach"):
         t = [s for s in synth if s.test == test]
         groups.append((f"{test} all", t))
