@@ -137,6 +137,10 @@ class LiveConfig:
     # models on them, replacing the lite frames of that span. Capture fires after `capture_hold_s` of
     # hold plus a re-analysis or two (0.5-1 s), so the held fold is within it (0: off).
     full_rerun_window_s: float = 4.0
+    # On a slow machine the re-analysis that decides the capture comes less often (it keeps to
+    # `reanalyse_max_core_share`), so the capture can fire later after the hold began: the window then
+    # grows to hold the hold plus two re-analysis gaps (`rerun_span_s`), up to this long.
+    full_rerun_max_window_s: float = 8.0
     # A re-run frame replaces the live one only if its torso lies within this share of the torso
     # length of the live one's (`same_person`): the re-run could follow a bystander.
     rerun_same_person_share: float = 0.25
@@ -172,15 +176,13 @@ class LiveAnalyzer:
             tracker_model, LIVE_HAND_MODEL, counter_model_path=model_path or DEFAULT_POSE_MODEL
         )
         # Sit-and-reach tracked by another model than the full one: the last frames, for `result()`.
-        self._rerun_window_s = (
-            self.config.full_rerun_window_s
-            if test == "sit-reach"
+        self._keep_frames = (
+            test == "sit-reach"
             and estimator is None
-            and tracker_model is not None
-            and tracker_model != DEFAULT_POSE_MODEL
-            else 0.0
+            and tracker_model not in (None, DEFAULT_POSE_MODEL)
+            and self.config.full_rerun_window_s > 0
         )
-        # (rel_t_s, rgb) of the last `_rerun_window_s`; the arrays are the caller's, not copied.
+        # (rel_t_s, rgb) of the last `rerun_span_s`; the arrays are the caller's, not copied.
         self._window_rgb: deque[tuple[float, np.ndarray]] = deque()
         # The siblings share the first one's people counter; only the first one counts (off the frame
         # path), and every frame carries its count.
@@ -240,7 +242,7 @@ class LiveAnalyzer:
             return self._status
 
     def result(self) -> AnalysisResult | None:
-        """The frames recorded so far (those of the last `full_rerun_window_s` re-run on the full
+        """The frames recorded so far (those of the last `rerun_span_s` re-run on the full
         models, see `captured_frames`), analysed by the offline stages."""
         frames = self.captured_frames()
         with self._lock:
@@ -251,7 +253,7 @@ class LiveAnalyzer:
 
     def captured_frames(self) -> list[PoseFrame]:
         """The recorded frames, with those still kept as images (sit-and-reach on the lite tracker: the
-        last `full_rerun_window_s`) replaced by the full pose and hand models' reading of them, run
+        last `rerun_span_s`) replaced by the full pose and hand models' reading of them, run
         here from the window's first frame in a fresh VIDEO-mode stream (the caller's thread)."""
         frames = self.recorded_frames()
         with self._lock:
@@ -422,9 +424,10 @@ class LiveAnalyzer:
             self._size = (rgb.shape[1], rgb.shape[0])
             while self._frames and rel_t_s - self._frames[0].t_s > self.config.max_buffer_s:
                 self._frames.popleft()
-            if self._rerun_window_s > 0:
+            if self._keep_frames:
                 self._window_rgb.append((pose.t_s, rgb))
-                while rel_t_s - self._window_rgb[0][0] > self._rerun_window_s:
+                span_s = rerun_span_s(self.config, self._reanalyse_gap_s)
+                while rel_t_s - self._window_rgb[0][0] > span_s:
                     self._window_rgb.popleft()
             status = self._live_status(pose, rel_t_s)
             self._status = status
@@ -595,6 +598,14 @@ def same_person(live: PoseFrame, rerun: PoseFrame, max_share: float) -> bool:
     torso_px = float(np.linalg.norm(a[:2].mean(axis=0) - a[2:].mean(axis=0)))
     moved_px = float(np.mean(np.linalg.norm(a - b, axis=1)))
     return moved_px <= max_share * torso_px  # False for NaN
+
+
+def rerun_span_s(config: LiveConfig, reanalyse_gap_s: float) -> float:
+    """How far back the kept frames reach: at least `full_rerun_window_s`, and enough for a capture that
+    fires after the held `capture_hold_s` plus up to two re-analysis gaps (one may be running when the
+    hold is long enough) and a second's margin, up to `full_rerun_max_window_s`."""
+    needed_s = config.capture_hold_s + 2 * reanalyse_gap_s + 1.0
+    return min(max(config.full_rerun_window_s, needed_s), config.full_rerun_max_window_s)
 
 
 def full_model_frames(window: list[tuple[float, np.ndarray]], estimator: PoseEstimator) -> list[PoseFrame]:

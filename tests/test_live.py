@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.live import LiveAnalyzer, LiveConfig, same_person
+from analysis.live import LiveAnalyzer, LiveConfig, rerun_span_s, same_person
 from vision.landmarks import PoseFrame
 from vision.pose import (
     LIVE_HAND_MODEL,
@@ -188,7 +188,7 @@ def test_sit_reach_result_reruns_the_full_models_on_the_last_frames() -> None:
     clip = SAMPLES / "sitreach_right_near_past_toes_m.mp4"
     # The held fold (truth peak at 3.6 s): where the lite model read the reach 6.8 cm short.
     rgbs = [f.rgb for f in iter_frames(clip) if 3.2 <= f.t_s < 3.8]
-    config = LiveConfig(full_rerun_window_s=0.25, reanalyse_every_s=1e9)
+    config = LiveConfig(full_rerun_window_s=0.25, full_rerun_max_window_s=0.25, reanalyse_every_s=1e9)
     live = LiveAnalyzer("sit-reach", height_cm=180.0, config=config)
     try:
         for k, rgb in enumerate(rgbs):
@@ -226,6 +226,16 @@ def test_sit_reach_result_reruns_the_full_models_on_the_last_frames() -> None:
         estimator.close()
     # The two models do read these frames differently: the window's frames were replaced, not kept.
     assert max(moved_px) > 2.0
+
+
+def test_the_kept_frames_cover_a_capture_delayed_by_slow_reanalyses() -> None:
+    """The capture fires after the held `capture_hold_s` (1 s) plus up to two re-analysis gaps; the
+    frames re-read by the full models must reach back that far (+1 s), within 4..8 s."""
+    config = LiveConfig()
+    assert rerun_span_s(config, 0.5) == 4.0  # 1 + 2 x 0.5 + 1 = 3: the 4 s floor
+    assert rerun_span_s(config, 0.8) == 4.0  # 3.6
+    assert rerun_span_s(config, 2.0) == pytest.approx(6.0)  # a busy machine: 1 + 4 + 1
+    assert rerun_span_s(config, 5.0) == 8.0  # 12, capped (memory: ~0.9 MB a 640x480 frame)
 
 
 def _torso_frame(dx_px: float) -> PoseFrame:
