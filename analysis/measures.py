@@ -45,11 +45,6 @@ TOE_TIP_AHEAD_OF_FOOT_INDEX_CM = 3.0
 # at the deepest reach on the calibration renders (sample_videos/ sit-and-reach, 0.067 and 0.070 of the
 # height; benchmarks/clips/camera_calib 5 deg, 0.068); with the knuckle alone the reach read 10-14 cm short.
 FINGERTIP_BEYOND_KNUCKLE_PER_SHANK = 0.068 / SHANK_FRACTION_OF_HEIGHT
-# Seated, the hip joint centre stays put on the floor while the trunk folds over it, but MediaPipe's hip
-# landmark drifts as the trunk covers it. The hip angle's vertex is the hip's median position over the
-# clip (upright frames included); a frame whose hip lies farther than this many shank lengths from that
-# median (the person moved on the floor) keeps its own hip.
-HIP_PIVOT_MAX_SHIFT_PER_SHANK = 0.3
 
 LEG_POINTS: dict[Side, tuple[int, int, int]] = {
     "left": (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE),
@@ -215,11 +210,9 @@ def measure_sit_reach(
     height_cm: float | None = None,
     thigh_to_ankle: bool = False,
     hands_to_mid_plane: float = 0.0,
-    hip_pivot: bool = False,
 ) -> SitReachMeasures:
     """`thigh_to_ankle`: take the thigh's direction from the hip->ankle line instead of hip->knee (for
     views rectified from an oblique camera, where the knee under the folded trunk is the weakest point).
-    `hip_pivot`: the hip angle's vertex is the clip's still hip point (`_hip_pivot`), not each frame's.
     `hands_to_mid_plane`: move the hand model's fingertip toward the body's mid-plane by this share (0..1)
     of its knuckle's offset from the two knuckles' mean (rectified views: see `_fingertip`)."""
     side: Side = side_choice if side_choice in SIDES else near_side(lms)
@@ -227,9 +220,7 @@ def measure_sit_reach(
     # Trunk line from the mid-shoulder point: the far shoulder is seen nearly as well as the near one,
     # and averaging them follows the trunk better than either (benchmarks/accuracy.py).
     mid_shoulder = (_pts(lms, LM.LEFT_SHOULDER) + _pts(lms, LM.RIGHT_SHOULDER)) / 2
-    shank_px = _median_shank_px(lms, side)  # sets the finger's length, the cm scale and the pivot's leeway
-    vertex = _hip_pivot(p["hip"], shank_px) if hip_pivot else p["hip"]
-    hip_angle = joint_angle_deg(mid_shoulder, vertex, p["ankle" if thigh_to_ankle else "knee"])
+    hip_angle = joint_angle_deg(mid_shoulder, p["hip"], p["ankle" if thigh_to_ankle else "knee"])
     trunk = p["shoulder"] - p["hip"]
     forward = circular_median_direction(p["ankle"] - p["hip"])
     knee = flexion_deg(p["hip"], p["knee"], p["ankle"])
@@ -243,6 +234,7 @@ def measure_sit_reach(
     up = np.array([forward[1], -forward[0]])  # perpendicular to the legs...
     up = -up if up[1] > 0 else up  # ...pointing up in the image (y down)
     incline = unsigned_angle_deg(trunk, np.broadcast_to(up, trunk.shape)) * np.sign(trunk @ forward)
+    shank_px = _median_shank_px(lms, side)  # sets the finger's length and the cm scale
     fingertip, found = _fingertip(lms, forward, shank_px, hands_to_mid_plane)
     toe = _front_of_toes(lms, forward)
     reach_px = (fingertip - toe) @ forward
@@ -255,21 +247,6 @@ def measure_sit_reach(
     return SitReachMeasures(
         lms.t_s, hip_angle, incline, knee, reach_cm, confidence, side, cm_per_px, scale_source, found
     )
-
-
-def _hip_pivot(hip_xy: np.ndarray, shank_px: float) -> np.ndarray:
-    """Per frame: the hip's median position over the clip, or the frame's own hip where it lies farther
-    from it than `HIP_PIVOT_MAX_SHIFT_PER_SHANK` (or nothing to take a median of).
-
-    The renders' true hip joint does not move; MediaPipe's hip moved by 0.01-0.07 thigh lengths
-    between upright and folded (benchmarks/clips/camera_calib, docs/MEASURES.md). Over the fold alone the median changes
-    nothing: the gain is in tying the folded frames to where the hip was seen before the trunk covered it."""
-    seen = np.all(np.isfinite(hip_xy), axis=1)
-    if not np.any(seen) or not np.isfinite(shank_px):
-        return hip_xy
-    pivot = np.median(hip_xy[seen], axis=0)
-    near = np.linalg.norm(hip_xy - pivot, axis=1) <= HIP_PIVOT_MAX_SHIFT_PER_SHANK * shank_px
-    return np.where(near[:, None], pivot, hip_xy)
 
 
 def _fingertip(

@@ -171,7 +171,7 @@ def _analyze_slr(
 def _analyze_sit_reach(
     lms: LandmarkSeries, video: VideoInfo, options: AnalysisOptions, model: str
 ) -> AnalysisResult:
-    m = measure_sit_reach(lms, options.side, options.height_cm, hip_pivot=True)
+    m = measure_sit_reach(lms, options.side, options.height_cm)
     view = _camera_view(lms, "sit-reach", cam.sit_reach_swing(lms), options.checks, None, options.camera_cues)
     series, reps = _sit_reach_series(m, lms, options)
     if view.corrected and view.fit is not None and view.estimate is not None:
@@ -198,12 +198,10 @@ def _measure_rectified_sit_reach(
     rect: LandmarkSeries, side: Side, options: AnalysisOptions, yaw_deg: float
 ) -> SitReachMeasures:
     """Sit-and-reach measured on landmarks rectified for a camera at `yaw_deg`: the thigh from the ankle,
-    the fingertip moved toward the mid-plane by the ramp's share, the hip's still point as the vertex."""
+    the fingertip moved toward the mid-plane by the ramp's share."""
     from_deg = options.checks.sit_reach_correct_from_deg
     share = float(np.clip((abs(yaw_deg) - from_deg) / MID_PLANE_RAMP_DEG, 0.0, 1.0))
-    return measure_sit_reach(
-        rect, side, options.height_cm, thigh_to_ankle=True, hands_to_mid_plane=share, hip_pivot=True
-    )
+    return measure_sit_reach(rect, side, options.height_cm, thigh_to_ankle=True, hands_to_mid_plane=share)
 
 
 def _sit_reach_series(

@@ -24,10 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 Z90 = 1.645  # two-sided 90% of a normal distribution
-# Sit-and-reach hip: the widest floor (0.1 deg steps) whose calibration median half-width is <= 4 deg
-# (benchmarks/clips/camera_calib + the side-on samples: coverage 0.91, median 3.9 at 1.8). It was 2.0
-# while a render 5 deg off side-on read +4.2; with the still hip pivot (analysis.measures) it reads +3.1.
-BASE_DEG = {"slr": 1.25, "sit-reach": 1.8}
+BASE_DEG = {"slr": 1.25, "sit-reach": 2.0}
 BASE_CM = 0.9
 LANDMARK_PX = 2.0
 PER_YAW_DEG = 0.04  # extra sd per degree of |yaw| (correction model error), deg/deg
