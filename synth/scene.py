@@ -34,6 +34,36 @@ def look_at(eye: np.ndarray, target: np.ndarray, up: np.ndarray | None = None) -
     return pose
 
 
+def camera_pose(cam: CameraSpec, target: np.ndarray, feet_dir_x: float) -> np.ndarray:
+    """Camera-to-world pose of the render camera: `distance_m` from the target, turned by the yaw toward
+    the feet, at the lens height, plus the extra pitch."""
+    yaw = np.radians(cam.yaw_deg)
+    eye = np.array(
+        [
+            target[0] + feet_dir_x * cam.distance_m * np.sin(yaw),
+            cam.height_m,
+            target[2] + cam.distance_m * np.cos(yaw),
+        ]
+    )
+    pose = look_at(eye, target)
+    if cam.pitch_offset_deg:
+        tilt = trimesh.transformations.rotation_matrix(np.radians(cam.pitch_offset_deg), [1, 0, 0])
+        pose = pose @ tilt
+    return pose
+
+
+def project_px(cam: CameraSpec, pose: np.ndarray, points_w: np.ndarray) -> np.ndarray:
+    """World points (..., 3) -> image pixels (..., 2), x right, y down (pyrender's perspective camera:
+    vertical field of view `yfov_deg`, square pixels, principal point at the centre)."""
+    w2c = np.linalg.inv(pose)
+    pc = points_w @ w2c[:3, :3].T + w2c[:3, 3]
+    f_px = (cam.height / 2) / np.tan(np.radians(cam.yfov_deg) / 2)
+    depth = -pc[..., 2]  # OpenGL: the camera looks down its -z
+    return np.stack(
+        [cam.width / 2 + f_px * pc[..., 0] / depth, cam.height / 2 - f_px * pc[..., 1] / depth], -1
+    )
+
+
 def _box(
     extents: tuple[float, float, float], center: tuple[float, float, float], rgb: tuple[int, int, int]
 ) -> pyrender.Mesh:
@@ -63,18 +93,7 @@ class Stage:
         self.scene.add(
             _box((mat_size_m[0], MAT_TOP_M, mat_size_m[1]), (0.0, MAT_TOP_M / 2, 0.0), scene_spec.mat_rgb)
         )
-        yaw = np.radians(cam.yaw_deg)
-        eye = np.array(
-            [
-                target[0] + feet_dir_x * cam.distance_m * np.sin(yaw),
-                cam.height_m,
-                target[2] + cam.distance_m * np.cos(yaw),
-            ]
-        )
-        pose = look_at(eye, target)
-        if cam.pitch_offset_deg:
-            tilt = trimesh.transformations.rotation_matrix(np.radians(cam.pitch_offset_deg), [1, 0, 0])
-            pose = pose @ tilt
+        pose = camera_pose(cam, target, feet_dir_x)
         self.camera_pose = pose
         camera = pyrender.PerspectiveCamera(yfov=np.radians(cam.yfov_deg), aspectRatio=cam.width / cam.height)
         self.scene.add(camera, pose=pose)
