@@ -31,14 +31,20 @@ class CheckConfig:
     # than the raw one from 5 deg on (benchmarks/clips/camera_calib), and the estimate runs short at -20
     # (reads about -10), so the correction starts earlier than for SLR. Near 5 deg the estimate's noise
     # (sd ~4 deg) can switch it on or off between two samplings of one clip: 0.47 deg apart on a side-on
-    # sample (3.5 vs 6.0 deg estimated), as the rectified view takes the thigh from the ankle. Toward the
-    # feet the feet hide the hands and the folded trunk: a calibration render at +25 (estimated +23) read
-    # the hip angle +6 deg even corrected, so that side stops at 20 deg.
+    # sample (3.5 vs 6.0 deg estimated), as the rectified view takes the thigh from the ankle.
     sit_reach_correct_from_deg: float = 5.0
     # A correction that moves the deepest fold by more than this is not trusted (pipeline._correction_plausible).
     sit_reach_max_correction_deg: float = 10.0
     sit_reach_max_yaw_deg: float = 30.0
-    sit_reach_max_toward_feet_deg: float = 20.0
+    # Toward the feet: with the toes taken from the ankle (analysis.measures._toe_point) the calibration
+    # renders corrected up to an estimated +28.4 deg read the reach within 1 cm but two (+5.9 where a +15
+    # camera read +24.6; +2.8 with no fingertip) and the hip within 3.8 deg at 960x540 (640x360: +6.2, as
+    # side-on); from +30.8 on their corrections fail the plausibility check. It was 20 while the toe point
+    # was foot_index (reach -6.6 cm at +20, docs/MEASURES.md).
+    sit_reach_max_toward_feet_deg: float = 30.0
+    # Uncorrected, a view estimated this far toward the feet reads the hip +6..+19 deg (the calibration renders
+    # whose correction failed the plausibility check, and every one refused at 20 before): refused, not warned.
+    sit_reach_max_uncorrected_toward_feet_deg: float = 20.0
     min_found_fraction: float = 0.5
     # A person doing a test is seen for seconds on end; pose detections on a moving pattern with nobody
     # in it flicker for a frame or two (ffmpeg's mandelbrot source: 2 frames in a row). Below this
@@ -214,6 +220,8 @@ def check_camera(
     yaw = camera.yaw_deg
     where = "toward your feet" if yaw > 0 else "toward your head"
     too_far = abs(yaw) > max_yaw_deg(test, cfg, yaw)
+    if test == "sit-reach" and not camera.corrected and yaw > cfg.sit_reach_max_uncorrected_toward_feet_deg:
+        too_far = True  # the correction was needed but did not hold (pipeline._correction_plausible)
     if too_far:
         return [
             Check(

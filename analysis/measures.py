@@ -40,6 +40,13 @@ SHANK_FRACTION_OF_HEIGHT = 0.246
 # measured on the synthetic renders in sample_videos/ (mean reach bias at the peak, see
 # benchmarks/accuracy.py) and consistent with the real clip sr_real_01.
 TOE_TIP_AHEAD_OF_FOOT_INDEX_CM = 3.0
+# Seen from toward the feet, foot_index lands body by body from 6 cm behind to 6 cm ahead of the true toes
+# (the soles face the camera), so there the front of the toes is taken this many shank lengths (5.4% of
+# the height) along the leg beyond the near ankle, whose offset to the toes scales with the body (sd 1.0%
+# of the height across the renders vs 2.3% from foot_index). Fitted on the 11 calibration renders
+# corrected from toward the feet (benchmarks/clips/camera_calib, +10..+30 deg, four bodies): their median
+# reach error is -0.1 cm. Ramped in with the yaw like the fingertip's move (pipeline.MID_PLANE_RAMP_DEG).
+TOE_FRONT_BEYOND_ANKLE_PER_SHANK = 0.22
 # MediaPipe's pose "index" point is a knuckle: without a hand-model fingertip, the fingertip is taken this
 # many shank lengths further along the leg (0.068 x height / 0.246 x height). Measured where both are seen
 # at the deepest reach on the calibration renders (sample_videos/ sit-and-reach, 0.067 and 0.070 of the
@@ -210,11 +217,14 @@ def measure_sit_reach(
     height_cm: float | None = None,
     thigh_to_ankle: bool = False,
     hands_to_mid_plane: float = 0.0,
+    toe_from_ankle: float = 0.0,
 ) -> SitReachMeasures:
     """`thigh_to_ankle`: take the thigh's direction from the hip->ankle line instead of hip->knee (for
     views rectified from an oblique camera, where the knee under the folded trunk is the weakest point).
     `hands_to_mid_plane`: move the hand model's fingertip toward the body's mid-plane by this share (0..1)
-    of its knuckle's offset from the two knuckles' mean (rectified views: see `_fingertip`)."""
+    of its knuckle's offset from the two knuckles' mean (rectified views: see `_fingertip`).
+    `toe_from_ankle`: this share (0..1) of the front of the toes comes from the near ankle plus a foot's
+    offset instead of foot_index (views rectified from toward the feet: see `_toe_point`)."""
     side: Side = side_choice if side_choice in SIDES else near_side(lms)
     p = {name: _pts(lms, idx) for name, idx in SIDE_POINTS[side].items()}
     # Trunk line from the mid-shoulder point: the far shoulder is seen nearly as well as the near one,
@@ -236,12 +246,10 @@ def measure_sit_reach(
     incline = unsigned_angle_deg(trunk, np.broadcast_to(up, trunk.shape)) * np.sign(trunk @ forward)
     shank_px = _median_shank_px(lms, side)  # sets the finger's length and the cm scale
     fingertip, found = _fingertip(lms, forward, shank_px, hands_to_mid_plane)
-    toe = _front_of_toes(lms, forward)
+    toe, toe_ahead_cm = _toe_point(lms, p["ankle"], forward, shank_px, toe_from_ankle)
     reach_px = (fingertip - toe) @ forward
     cm_per_px, scale_source = _scale_cm_per_px(lms, side, height_cm, shank_px)
-    reach_cm = (
-        reach_px * cm_per_px - TOE_TIP_AHEAD_OF_FOOT_INDEX_CM if cm_per_px is not None else np.full(n, np.nan)
-    )
+    reach_cm = reach_px * cm_per_px - toe_ahead_cm if cm_per_px is not None else np.full(n, np.nan)
     idx = list(SIDE_POINTS[side].values())[:4]
     confidence = lms.visibility[:, idx].mean(axis=1)
     return SitReachMeasures(
@@ -285,6 +293,18 @@ def _fingertip(
         hand_tip = np.where(moved[:, None], hand_tip + shift, hand_tip)
     finger_px = FINGERTIP_BEYOND_KNUCKLE_PER_SHANK * shank_px if np.isfinite(shank_px) else 0.0
     return np.where(found[:, None], hand_tip, knuckle + finger_px * forward), found
+
+
+def _toe_point(
+    lms: LandmarkSeries, ankle: np.ndarray, forward: np.ndarray, shank_px: float, from_ankle: float
+) -> tuple[np.ndarray, float]:
+    """The toe reference per frame (px) and how far the front of the toes lies beyond it (cm): foot_index
+    (+ 3 cm), or by the share `from_ankle` the near ankle plus a body-scaled foot's offset along the leg."""
+    toe = _front_of_toes(lms, forward)
+    if from_ankle <= 0 or not np.isfinite(shank_px):
+        return toe, TOE_TIP_AHEAD_OF_FOOT_INDEX_CM
+    front = ankle + TOE_FRONT_BEYOND_ANKLE_PER_SHANK * shank_px * forward
+    return (1 - from_ankle) * toe + from_ankle * front, (1 - from_ankle) * TOE_TIP_AHEAD_OF_FOOT_INDEX_CM
 
 
 def _front_of_toes(lms: LandmarkSeries, forward: np.ndarray) -> np.ndarray:

@@ -198,10 +198,14 @@ def _measure_rectified_sit_reach(
     rect: LandmarkSeries, side: Side, options: AnalysisOptions, yaw_deg: float
 ) -> SitReachMeasures:
     """Sit-and-reach measured on landmarks rectified for a camera at `yaw_deg`: the thigh from the ankle,
-    the fingertip moved toward the mid-plane by the ramp's share."""
+    the fingertip moved toward the mid-plane by the ramp's share and, toward the feet, the toes taken from
+    the ankle by the same share."""
     from_deg = options.checks.sit_reach_correct_from_deg
     share = float(np.clip((abs(yaw_deg) - from_deg) / MID_PLANE_RAMP_DEG, 0.0, 1.0))
-    return measure_sit_reach(rect, side, options.height_cm, thigh_to_ankle=True, hands_to_mid_plane=share)
+    toe_share = share if yaw_deg > 0 else 0.0
+    return measure_sit_reach(
+        rect, side, options.height_cm, thigh_to_ankle=True, hands_to_mid_plane=share, toe_from_ankle=toe_share
+    )
 
 
 def _sit_reach_series(

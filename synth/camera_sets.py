@@ -51,6 +51,30 @@ STOCKY_M = BodySpec(
     shirt_rgb=(150, 40, 40),
     pants_rgb=(30, 40, 70),
 )
+# Two more calibration-only bodies for the toe point toward the feet (between the two above in height,
+# and another build): the front of the toes sits 0.059-0.066 x height ahead of the heel on these bodies.
+SHORT_F = BodySpec(
+    gender=0.1,
+    weight=0.35,
+    muscle=0.4,
+    height=0.3,
+    stance_deg=2.5,
+    skin_rgb=(120, 80, 55),
+    hair_rgb=(15, 10, 8),
+    shirt_rgb=(220, 120, 40),
+    pants_rgb=(50, 50, 55),
+)
+TALL_M = BodySpec(
+    gender=0.95,
+    weight=0.55,
+    muscle=0.6,
+    height=0.7,
+    skin_rgb=(205, 160, 120),
+    hair_rgb=(90, 60, 30),
+    shirt_rgb=(70, 70, 70),
+    pants_rgb=(20, 50, 100),
+    long_pants=False,
+)
 COOL = SceneSpec(
     floor_rgb=(120, 120, 125), wall_rgb=(200, 210, 220), mat_rgb=(40, 120, 90), key_light_azimuth_deg=10
 )
@@ -69,6 +93,8 @@ BODIES = {
     "heavyf": HEAVY_F,
     "tallf": TALL_F,
     "stockym": STOCKY_M,
+    "shortf": SHORT_F,
+    "tallm": TALL_M,
 }
 SCENES = {"default": SceneSpec(), "warm": WARM, "cool": COOL, "bright": BRIGHT}
 RES = {"360": (640, 360), "540": (960, 540), "720": (1280, 720)}
@@ -205,6 +231,16 @@ CALIB: tuple[ClipSpec, ...] = (
     # slope on that side; the -25 render above was the only one).
     slr(-35, "left", "left", "tallf", 72, 9, "540", scene="warm", prefix="cal_"),
     slr(-15, "right", "right", "stockym", 84, 6, "540", scene="cool", prefix="cal_"),
+    # The front of the toes seen from toward the feet (+15..+30 deg), two more bodies: the toe point and
+    # the toward-the-feet limit were fitted on these and the +10..+25 renders above.
+    sit_reach(15, "left", "shortf", 38, 9, "540", scene="cool", prefix="cal_"),
+    sit_reach(15, "right", "tallm", 34, 6, "540", scene="bright", prefix="cal_"),
+    sit_reach(20, "right", "tallm", 32, 11, "540", scene="warm", prefix="cal_"),
+    sit_reach(20, "left", "shortf", 30, 13, "540", prefix="cal_"),
+    sit_reach(25, "right", "shortf", 40, 8, "540", scene="bright", prefix="cal_"),
+    sit_reach(25, "left", "tallm", 44, 7, "540", scene="cool", prefix="cal_"),
+    sit_reach(30, "left", "tallm", 36, 12, "540", prefix="cal_"),
+    sit_reach(30, "right", "shortf", 42, 10, "540", scene="warm", prefix="cal_"),
 )
 
 SETS = {

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from analysis import camera as cam
+from analysis.checks import CheckConfig, check_camera
 from analysis.geometry import unsigned_angle_deg
+from analysis.result import CameraEstimate
 
 W, H = 960, 540
 F = cam.focal_px(W, H)
@@ -181,3 +183,27 @@ def test_static_cue_one_slope_over_reads_toward_the_head(monkeypatch: pytest.Mon
     monkeypatch.setattr(cam, "WIDTH_PER_LEG", {"slr": ((0.10,) * 4, (0.10,) * 4)})
     one_slope = cam.static_yaw_deg(lms, "slr", near_is_left=True)
     assert one_slope is not None and one_slope < -38.0
+
+
+def _estimate(yaw_deg: float, corrected: bool) -> CameraEstimate:
+    return CameraEstimate(yaw_deg, 10.0, 3.0, 3.0, corrected, "combined")
+
+
+@pytest.mark.parametrize(
+    ("yaw_deg", "corrected", "severity"),
+    [
+        (25.0, True, "info"),  # toward the feet, corrected: measured (was refused beyond 20)
+        (31.0, True, "error"),  # beyond the 30 deg toward-the-feet limit
+        (25.0, False, "error"),  # needed a correction that did not hold: the plain view reads +6..+15 deg
+        (15.0, False, "warning"),  # a plain view this close is kept, with the warning
+        (-25.0, False, "warning"),  # toward the head the plain view is kept, as before
+    ],
+)
+def test_sit_reach_toward_the_feet_is_corrected_up_to_30_deg(
+    yaw_deg: float, corrected: bool, severity: str
+) -> None:
+    checks = check_camera(_estimate(yaw_deg, corrected), "sit-reach", CheckConfig(), world_yaw_deg=20.0)
+    assert [(c.code, c.severity) for c in checks] == [("not_side_on", severity)]
+    # SLR keeps its own rule: a plain view at 25 deg is a warning
+    if not corrected and yaw_deg > 0:
+        assert check_camera(_estimate(yaw_deg, False), "slr", CheckConfig())[0].severity == "warning"

@@ -149,3 +149,23 @@ def test_sit_reach_thigh_from_the_ankle_ignores_a_misplaced_knee() -> None:
     ankle_thigh = measure_sit_reach(lms, thigh_to_ankle=True).hip_angle_deg
     np.testing.assert_allclose(ankle_thigh, [80.0, 50.0], atol=1e-6)
     np.testing.assert_allclose(knee_thigh, [80.0 - 11.31, 50.0 - 11.31], atol=0.01)
+
+
+def test_sit_reach_toes_from_the_ankle_toward_the_feet() -> None:
+    """Seen from toward the feet foot_index lands body by body up to 7 cm off the toes (docs/MEASURES.md,
+    The reach): there the front of the toes is taken 0.22 shank lengths (44 px of a 200 px shank) beyond
+    the near ankle (x = 700 -> 744). A fingertip 20 px past that line, with foot_index misplaced 30 px
+    ahead of it, reads 20 px from the ankle and -10 px - 3 cm from foot_index; a share mixes the two."""
+    lms = _knuckles_apart_left_tip(2, 365.0)
+    tips = lms.fingertip_xy_px.copy()
+    tips[-1, 0] = np.array([744.0 + 20.0, 365.0])  # 20 px past the true toe line
+    image = lms.image_xy_px.copy()
+    image[:, [LM.LEFT_FOOT_INDEX, LM.RIGHT_FOOT_INDEX]] = np.array([744.0 + 30.0, 360.0])  # 30 px ahead
+    lms = replace(lms, fingertip_xy_px=tips, image_xy_px=image)
+    cm_per_px = 0.246 * 170.0 / 200.0
+    by_toe = measure_sit_reach(lms, height_cm=170.0)
+    by_ankle = measure_sit_reach(lms, height_cm=170.0, toe_from_ankle=1.0)
+    half = measure_sit_reach(lms, height_cm=170.0, toe_from_ankle=0.5)
+    assert by_ankle.reach_cm[1] == pytest.approx(20.0 * cm_per_px)
+    assert by_toe.reach_cm[1] == pytest.approx(-10.0 * cm_per_px - 3.0)
+    assert half.reach_cm[1] == pytest.approx(5.0 * cm_per_px - 1.5)
