@@ -11,25 +11,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from synth.body import Body
-from synth.motion import make_drive
-from synth.render import make_layout, pose_at
+from synth.render import clip_drive, make_layout, pose_at
 from synth.scene import camera_pose, project_px
-from synth.spec import ClipSpec, load_spec
+from synth.spec import ClipSpec, spec_from_dict
 
 JOINTS = ("shoulder", "hip", "knee", "ankle", "wrist")
 
 
 def _spec(sidecar: Path) -> ClipSpec:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "spec.json"
-        path.write_text(json.dumps(json.loads(sidecar.read_text())["extra"]["spec"]))
-        return load_spec(path)
+    return spec_from_dict(json.loads(sidecar.read_text())["extra"]["spec"], str(sidecar))
 
 
 def joints_px(spec: ClipSpec) -> tuple[np.ndarray, list[str], np.ndarray]:
@@ -38,7 +33,7 @@ def joints_px(spec: ClipSpec) -> tuple[np.ndarray, list[str], np.ndarray]:
     back = body.bones_under("pelvis") | body.bones_under("spine") | body.bones_under("upperleg")
     layout = make_layout(spec, body.pose(pose_at(spec, 0.0)), feet, back)
     pose = camera_pose(spec.camera, layout.target, layout.feet_dir_x)
-    drive = make_drive(spec.motion, spec.fps, seed=sum(map(ord, spec.name)))  # as synth.render
+    drive = clip_drive(spec)
     names = [f"{j}.{s}" for j in JOINTS for s in ("left", "right")]
     xy = np.zeros((len(drive.t_s), len(names), 2))
     for i, level in enumerate(drive.level):

@@ -230,6 +230,11 @@ def sidecar(
     }
 
 
+def clip_drive(spec: ClipSpec) -> Drive:
+    """The clip's motion over time; the wobble's seed comes from the name, so a clip renders the same."""
+    return make_drive(spec.motion, spec.fps, seed=sum(map(ord, spec.name)))
+
+
 def render_clip(spec: ClipSpec, out_dir: Path, max_frames: int | None = None, log: bool = True) -> Path:
     import trimesh
 
@@ -248,7 +253,7 @@ def render_clip(spec: ClipSpec, out_dir: Path, max_frames: int | None = None, lo
     neutral = body.pose(pose_at(spec, 0.0))
     layout = make_layout(spec, neutral, feet, back)
     stage = Stage(spec.scene, spec.camera, layout.target, layout.feet_dir_x, layout.mat_size_m)
-    drive = make_drive(spec.motion, spec.fps, seed=sum(map(ord, spec.name)))
+    drive = clip_drive(spec)
     n = len(drive.t_s) if max_frames is None else min(max_frames, len(drive.t_s))
     # The legs' floor-parallel direction, in the model frame (used for the seated reach).
     fwd = layout.rotation.T @ np.array([layout.feet_dir_x, 0.0, 0.0])

@@ -127,11 +127,16 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
 
 
 def load_spec(path: Path) -> ClipSpec:
-    data = json.loads(Path(path).read_text())
+    return spec_from_dict(json.loads(Path(path).read_text()), str(path))
+
+
+def spec_from_dict(data: dict[str, Any], origin: str = "spec") -> ClipSpec:
+    """A `ClipSpec` from its JSON form (a spec file, or the `extra.spec` a rendered clip's sidecar keeps);
+    `origin` names it in the error."""
     required = {"name", "test", "side", "near_side"}
     missing = required - set(data)
     if missing:
-        raise ValueError(f"spec {path} is missing {sorted(missing)}")
+        raise ValueError(f"spec {origin} is missing {sorted(missing)}")
     kwargs = {k: data[k] for k in required}
     rest = {k: v for k, v in data.items() if k not in required}
     spec = ClipSpec(**kwargs)
