@@ -32,8 +32,9 @@ DEFAULT_POSE_MODEL = MODELS_DIR / "pose_landmarker_full.task"
 DEFAULT_HAND_MODEL = MODELS_DIR / "hand_landmarker_full.task"
 # The live view's hand model: the same fingertips within ~1 px at lower cost (vision/models/README.md).
 LIVE_HAND_MODEL = MODELS_DIR / "hand_landmarker_lite.task"
-# The live straight-leg raise's tracker: p95 latency 59-64 instead of 83 ms at 30 fps, and the captured
-# peak as close to the truth as the full model's on the SLR samples (benchmarks/live.py; README).
+# The live view's tracker (both tests; sit-and-reach re-reads its captured window with the full model):
+# SLR p95 latency 59-64 instead of 83 ms at 30 fps, the captured peak as close to the truth as the full
+# model's on the SLR samples (benchmarks/live.py; README; analysis.live.LiveConfig.lite_pose_tests).
 LIVE_POSE_MODEL = MODELS_DIR / "pose_landmarker_lite.task"
 FINGERTIPS = (4, 8, 12, 16, 20)  # MediaPipe hand landmark indices of the five fingertips
 
