@@ -212,6 +212,18 @@ def max_yaw_deg(test: TestKind, cfg: CheckConfig, yaw_deg: float = 0.0) -> float
     return cfg.sit_reach_max_toward_feet_deg if yaw_deg > 0 else cfg.sit_reach_max_yaw_deg
 
 
+def too_oblique(camera: CameraEstimate, test: TestKind, cfg: CheckConfig) -> bool:
+    """The one refusal rule for the view: beyond what the correction reaches, or a sit-and-reach toward the
+    feet that needed the correction where it did not hold (pipeline._correction_plausible): uncorrected,
+    those views read the hip 10-19 deg off."""
+    yaw = camera.yaw_deg
+    if abs(yaw) > max_yaw_deg(test, cfg, yaw):
+        return True
+    return (
+        test == "sit-reach" and not camera.corrected and yaw > cfg.sit_reach_max_uncorrected_toward_feet_deg
+    )
+
+
 def check_camera(
     camera: CameraEstimate, test: TestKind, cfg: CheckConfig, world_yaw_deg: float | None = None
 ) -> list[Check]:
@@ -219,10 +231,7 @@ def check_camera(
     `world_yaw_deg`: the unsigned yaw from MediaPipe's world landmarks (`camera_yaw_deg`), a second opinion."""
     yaw = camera.yaw_deg
     where = "toward your feet" if yaw > 0 else "toward your head"
-    too_far = abs(yaw) > max_yaw_deg(test, cfg, yaw)
-    if test == "sit-reach" and not camera.corrected and yaw > cfg.sit_reach_max_uncorrected_toward_feet_deg:
-        too_far = True  # the correction was needed but did not hold (pipeline._correction_plausible)
-    if too_far:
+    if too_oblique(camera, test, cfg):
         return [
             Check(
                 "not_side_on",
