@@ -48,6 +48,8 @@ def test_symptom_screen_before_the_plan_strain_and_tingling(app_server, launch_b
     wait_idle(page)
     page.get_by_role("button", name="Analyse").click()
     wait_idle(page, timeout_ms=180_000)
+    # the analysis may start after wait_idle's grace on a loaded machine: wait for its screen, then read
+    page.get_by_text("Before your plan: a few questions").wait_for(timeout=180_000)
     assert_no_traceback(page)
     body = page.inner_text("body")
     # the screen is there and no plan yet
