@@ -22,6 +22,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -278,10 +279,18 @@ def score_real(truth: RealTruth, result: AnalysisResult) -> ClipScore:
 Analyzer = Callable[[Path, str, float | None], AnalysisResult]
 
 
-def run_engine(video: Path, test: str, height_cm: float | None) -> AnalysisResult:
+def run_engine(
+    video: Path, test: str, height_cm: float | None, model_path: Path | None = None
+) -> AnalysisResult:
     from analysis.pipeline import AnalysisOptions, analyze_video
 
-    options = AnalysisOptions(test=test, side="auto", height_cm=height_cm, camera_cues=True)  # type: ignore[arg-type]
+    options = AnalysisOptions(
+        test=test,  # type: ignore[arg-type]
+        side="auto",
+        height_cm=height_cm,
+        camera_cues=True,
+        model_path=model_path,
+    )
     return analyze_video(video, options)
 
 
@@ -589,6 +598,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("folders", nargs="*", type=Path, default=[DEFAULT_FOLDER])
     ap.add_argument("--json", type=Path, default=None, help="also write the numbers here")
     ap.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help="another pose .task (e.g. the heavy landmark model; docs/MEASURES.md): the engine is "
+        "calibrated on the bundled full model, so this measures the model, not a supported setting",
+    )
+    ap.add_argument(
         "--propose-thresholds",
         type=Path,
         default=None,
@@ -608,7 +624,10 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"error: not a folder: {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
-    scores = evaluate_folders(args.folders)
+    if args.model is not None and not args.model.is_file():
+        print(f"error: no such model file: {args.model}", file=sys.stderr)
+        return 2
+    scores = evaluate_folders(args.folders, partial(run_engine, model_path=args.model))
     if not scores:
         print("error: no <clip>.mp4 + <clip>.json pairs found", file=sys.stderr)
         return 2

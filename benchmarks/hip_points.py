@@ -13,7 +13,14 @@ landmarks, not the engine's corrected result at a slant), prints in deg:
 - `hip`, `shoulder`, `knee`: the angle minus the angle with only that point replaced by the true joint
   (how much each landmark's placement moves the angle);
 - `drift`: how far MediaPipe's near hip moves between the upright frames and the fold, in thigh lengths
-  (the true hip joint does not move).
+  (the true hip joint does not move);
+- `hip_u`, `hip_v`, `sh_fwd`, `knee_v`: where MediaPipe puts a point relative to the true joint, in the
+  body's own frame and in (MediaPipe) thigh lengths: the hip along the thigh (+ toward the knee) and
+  across it (+ toward the trunk), the mid-shoulder across the trunk (+ toward the legs), the knee across
+  the thigh (+ toward the trunk). The last rows give their mean and sd over the clips: a constant offset
+  (the mean) is what a per-landmark bias model could remove; the sd is what it could not.
+
+`--model PATH` runs another pose `.task` instead of the bundled full model.
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ FOLD_WINDOW_DEG = 5.0
 UPRIGHT_WINDOW_DEG = 3.0
 
 
-def landmarks(video: Path) -> LandmarkSeries:
+def landmarks(video: Path, model_path: Path | None = None) -> LandmarkSeries:
     """The pose model over every frame, as `flexcheck analyze` runs it on a short clip."""
     from analysis.estimate import SamplingConfig, estimate_clip
     from analysis.pipeline import AnalysisOptions, analyze_landmarks, video_info
@@ -47,9 +54,52 @@ def landmarks(video: Path) -> LandmarkSeries:
     info = video_info(meta, meta.n_frames)
     opts = AnalysisOptions(test="sit-reach")
     est = estimate_clip(
-        video, meta, "sit-reach", SamplingConfig(full_rate=True), lambda s: analyze_landmarks(s, info, opts)
+        video,
+        meta,
+        "sit-reach",
+        SamplingConfig(full_rate=True),
+        lambda s: analyze_landmarks(s, info, opts),
+        model_path=model_path,
     )
     return est.landmarks
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def _normal_toward(direction: np.ndarray, toward: np.ndarray) -> np.ndarray:
+    """Unit normals (N, 2) of `direction` (N, 2) unit vectors, each on the side of `toward`."""
+    normal = np.stack([-direction[:, 1], direction[:, 0]], axis=1)
+    return normal * np.sign(np.sum(normal * toward, axis=1, keepdims=True))
+
+
+def body_frame_offsets(
+    mp_sh: np.ndarray,
+    mp_hip: np.ndarray,
+    mp_knee: np.ndarray,
+    t_sh: np.ndarray,
+    t_hip: np.ndarray,
+    t_knee: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """MediaPipe's points minus the true joints (all (N, 2) px) in the body's frame, per frame, in
+    MediaPipe thigh lengths (the frame and the unit come from MediaPipe's points: what a correction
+    applied in the engine would have)."""
+    thigh = mp_knee - mp_hip
+    thigh_len = np.linalg.norm(thigh, axis=1)
+    along = _unit(thigh)
+    up = _normal_toward(along, mp_sh - mp_hip)
+    forward = _normal_toward(_unit(mp_sh - mp_hip), thigh)
+
+    def component(offset: np.ndarray, axis: np.ndarray) -> np.ndarray:
+        return np.asarray(np.sum(offset * axis, axis=1) / thigh_len)
+
+    return {
+        "hip_u": component(mp_hip - t_hip, along),
+        "hip_v": component(mp_hip - t_hip, up),
+        "sh_fwd": component(mp_sh - t_sh, forward),
+        "knee_v": component(mp_knee - t_knee, up),
+    }
 
 
 def clip_row(
@@ -75,6 +125,7 @@ def clip_row(
         return float(np.nanmean(values[fold]))
 
     drift = np.nanmedian(mp_hip[fold], axis=0) - np.nanmedian(mp_hip[upright], axis=0)
+    offsets = body_frame_offsets(mp_sh, mp_hip, mp_knee, t_sh, t_hip, t_knee)
     return {
         "def": at_fold(joint_angle_deg(t_sh, t_hip, t_knee) - true_hip_deg),
         "frame": at_fold(frame - true_hip_deg),
@@ -83,6 +134,7 @@ def clip_row(
         "shoulder": at_fold(frame - joint_angle_deg(t_sh, mp_hip, mp_knee)),
         "knee": at_fold(frame - joint_angle_deg(mp_sh, mp_hip, t_knee)),
         "drift": float(np.linalg.norm(drift) / thigh_px),
+        **{name: at_fold(values) for name, values in offsets.items()},
     }
 
 
@@ -90,8 +142,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("folders", nargs="+", type=Path)
     ap.add_argument("--joints", type=Path, required=True, help="folder of <name>.joints.npz (synth.joints2d)")
+    ap.add_argument(
+        "--model", type=Path, default=None, help="another pose .task (default: the bundled full model)"
+    )
     args = ap.parse_args(argv)
-    keys = ("def", "frame", "pivot", "hip", "shoulder", "knee", "drift")
+    keys = ("def", "frame", "pivot", "hip", "shoulder", "knee", "drift", "hip_u", "hip_v", "sh_fwd", "knee_v")
+    rows: list[dict[str, float]] = []
     print(f"{'clip':42} {'yaw':>4} " + " ".join(f"{k:>8}" for k in keys))
     for folder in args.folders:
         for sidecar in sorted(folder.glob("*.json")):
@@ -99,15 +155,23 @@ def main(argv: list[str] | None = None) -> int:
             npz = args.joints / f"{sidecar.stem}.joints.npz"
             if side.get("test") != "sit-reach" or not npz.exists():
                 continue
-            lms = landmarks(sidecar.with_suffix(".mp4"))
+            lms = landmarks(sidecar.with_suffix(".mp4"), args.model)
             truth = np.load(npz)
             at = np.array([int(np.argmin(np.abs(truth["t_s"] - t))) for t in lms.t_s])
             names = [str(n) for n in truth["names"]]
             joints = {n: truth["xy_px"][at, i] for i, n in enumerate(names)}
             true_hip = np.array([f["hip_angle_deg"] for f in side["frames"]])[at]
             row = clip_row(lms, joints, true_hip)
+            rows.append(row)
             yaw = side.get("conditions", {}).get("camera_yaw_deg", 0)
             print(f"{sidecar.stem:42} {yaw:+4.0f} " + " ".join(f"{row[k]:+8.2f}" for k in keys), flush=True)
+    if rows:
+        table = np.array([[r[k] for k in keys] for r in rows])
+        print(
+            f"{'mean over ' + str(len(rows)) + ' clips':47} "
+            + " ".join(f"{x:+8.2f}" for x in table.mean(axis=0))
+        )
+        print(f"{'sd':47} " + " ".join(f"{x:8.2f}" for x in table.std(axis=0)))
     return 0
 
 

@@ -108,6 +108,29 @@ def test_other_sidecar_layouts_are_handled(tmp_path: Path) -> None:
     assert (r.peak_angle_deg, r.uncertainty_deg, r.side) == (90.6, 8.0, "left")
 
 
+def test_hip_points_offsets_are_in_the_body_frame() -> None:
+    """benchmarks/hip_points.py's offsets, hand-computed: thigh along +x (10 px), trunk up (-y in the image)."""
+    from benchmarks.hip_points import body_frame_offsets
+
+    def px(x: float, y: float) -> np.ndarray:
+        return np.array([[x, y]])
+
+    off = body_frame_offsets(
+        mp_sh=px(0, -10),
+        mp_hip=px(0, 0),
+        mp_knee=px(10, 0),
+        t_sh=px(2, -10),
+        t_hip=px(-1, 0.5),
+        t_knee=px(10, 1),
+    )
+    # hip 1 px toward the knee and 0.5 px up (toward the trunk); shoulder 2 px back (away from the legs);
+    # knee 1 px up; all over the 10 px thigh.
+    assert off["hip_u"][0] == pytest.approx(0.1)
+    assert off["hip_v"][0] == pytest.approx(0.05)
+    assert off["sh_fwd"][0] == pytest.approx(-0.2)
+    assert off["knee_v"][0] == pytest.approx(0.1)
+
+
 def test_thresholds_are_never_looser_than_the_product_targets() -> None:
     for name, th in THRESHOLDS["clips"].items():
         if name in THRESHOLDS["exempt_from_targets"]:
