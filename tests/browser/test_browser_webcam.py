@@ -94,6 +94,9 @@ def test_camera_starts_reliably(app_server, launch_browser, fake_camera):
         assert _frames_received(page) > first, f"cycle {cycle}: frames stopped"
         cam.get_by_role("button", name="STOP").click()
         cam.get_by_role("button", name="START").wait_for(timeout=20_000)
+        # The rerun after STOP clears the live status; until it has, the next cycle would read this
+        # stream's counter (a loaded CI machine showed "108 frames" that became 33 a second later).
+        page.get_by_text("frames received").wait_for(state="detached", timeout=30_000)
         wait_idle(page)
     assert "resetting stale state" not in app_server.log()
     assert_no_traceback(page)
