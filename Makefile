@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest pytest-core pytest-browser system-deps install clean
+.PHONY: run test lint typecheck pytest pytest-core pytest-e2e pytest-browser system-deps install clean
 
 # uv resolves and installs the same pinned set as pip in seconds instead of ~2 min on a fresh machine
 # (which downloads everything; CI time counts it), trusting the system's certificates as pip does; pip
@@ -39,20 +39,27 @@ typecheck: $(STAMP)
 PYTEST := $(BIN)/pytest -q -p no:cacheprovider --durations=10
 
 # The browser tests mostly wait (on Chromium, the app's server, clips played in real time): one core
-# stays idle through them. So they run as a second pytest beside the rest of the suite, and mypy (~90 s
-# from a cold cache, one core) beside both. -O keeps each one's report together; a failure in any fails
-# the command, after all have ended.
+# stays idle through them. So the suite runs as two pytest processes side by side, and mypy (~90 s from a
+# cold cache, one core) beside both. The second takes the browser tests first, then the modules that run
+# the model over sample_videos/ and the oblique-camera renders and share those analyses
+# (tests/clip_analyses.py: the accuracy regression, coarse-to-fine, batch), which balances the halves.
+# -O keeps each one's report together; a failure in any fails the command, after all have ended.
+E2E_TESTS := tests/browser tests/test_accuracy_regression.py tests/test_coarse_to_fine.py tests/test_batch.py
+
 pytest: $(STAMP)
-	$(MAKE) --no-print-directory -j2 -O pytest-core pytest-browser
+	$(MAKE) --no-print-directory -j2 -O pytest-core pytest-e2e
 
 pytest-core: $(STAMP)
-	$(PYTEST) --ignore=tests/browser
+	$(PYTEST) $(addprefix --ignore=,$(E2E_TESTS))
+
+pytest-e2e: $(STAMP)
+	$(PYTEST) $(E2E_TESTS)
 
 pytest-browser: $(STAMP)
 	$(PYTEST) tests/browser
 
 test: system-deps lint
-	$(MAKE) --no-print-directory -j3 -O typecheck pytest-core pytest-browser
+	$(MAKE) --no-print-directory -j3 -O typecheck pytest-core pytest-e2e
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache test-output
