@@ -21,6 +21,10 @@ def _upload(page, path: Path) -> None:
     # Long names are shortened in the middle ("slr_lef...slim_f.mp4"): match the end.
     uploader = page.get_by_test_id("stFileUploader")
     uploader.get_by_text(re.compile(re.escape(path.name[-8:]) + "$")).first.wait_for()
+    # The uploader shows the name while the bytes are still uploading; a click on Analyse before the
+    # server has the file analyses the previous one (seen on CI with a second upload). The app's own
+    # line comes from the script run that received this file.
+    page.get_by_text(f"Ready to analyse: {path.name} (").wait_for(timeout=60_000)
     wait_idle(page)
     page.get_by_role("button", name="Analyse").click()
     wait_idle(page, timeout_ms=180_000)
@@ -106,7 +110,7 @@ REACH_TOLERANCE_CM = 3.0
 
 
 @pytest.mark.skipif(not SIT_REACH.exists(), reason="sample clip not rendered yet")
-def test_sit_and_reach_upload_uses_the_profile_height(app_server, launch_browser):
+def test_sit_and_reach_upload_uses_the_profile_height(app_server, launch_browser, tmp_path):
     truth = json.loads(SIT_REACH.with_suffix(".json").read_text())
     page = launch_browser()
     open_page(page, app_server.url)
@@ -120,3 +124,10 @@ def test_sit_and_reach_upload_uses_the_profile_height(app_server, launch_browser
     assert abs(reach - truth["peak"]["reach_cm"]) <= REACH_TOLERANCE_CM, (reach, truth["peak"])
     page.get_by_test_id("stVegaLiteChart").first.locator("canvas, svg").first.wait_for()
     screenshot(page, "app_upload_sit_reach")
+    # Another file in the uploader: the result on the page must not pass for this file's.
+    other = tmp_path / "next_clip.mp4"
+    other.write_bytes(b"\0" * 5000)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(other))
+    page.get_by_text("Ready to analyse: next_clip.mp4 (5.0 kB)").wait_for(timeout=60_000)
+    wait_idle(page)
+    assert page.get_by_test_id("stMetric").filter(has_text="Sit-and-reach").count() == 0

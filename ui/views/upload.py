@@ -14,7 +14,7 @@ from flexcheck.vocabulary import TESTS
 from ui import backend, common
 from ui.result_view import render_result
 
-RESULT_KEY = "upload_result"  # (file fingerprint, test, side) -> (result, annotated path)
+RESULT_KEY = "upload_result"  # (uploaded file id, result, annotated path)
 VIDEO_TYPES = "MP4, MOV, M4V, WEBM, AVI or MKV"
 
 
@@ -30,15 +30,28 @@ def _safe_name(name: str) -> str:
     return base[:120]
 
 
-def _analyse(data: bytes, name: str, test: str, side: str, height_cm: float | None) -> None:
+def _markdown_literal(text: str) -> str:
+    """A file name shown as typed: no emphasis from underscores, no maths from dollar signs."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$])", r"\\\1", text)
+
+
+def _size_label(size_bytes: int) -> str:
+    if size_bytes >= 1_000_000:
+        return f"{size_bytes / 1_000_000:.1f} MB"
+    return f"{max(size_bytes / 1000, 0.1):.1f} kB"
+
+
+def _analyse(file_id: str, data: bytes, name: str, test: str, side: str, height_cm: float | None) -> None:
     bar = st.progress(0.0, text="Analysing… 0 %")
     try:
-        _run(bar, data, name, test, side, height_cm)
+        _run(bar, file_id, data, name, test, side, height_cm)
     finally:
         bar.empty()
 
 
-def _run(bar: DeltaGenerator, data: bytes, name: str, test: str, side: str, height_cm: float | None) -> None:
+def _run(
+    bar: DeltaGenerator, file_id: str, data: bytes, name: str, test: str, side: str, height_cm: float | None
+) -> None:
 
     def progress(x: float) -> None:
         x = min(max(float(x), 0.0), 1.0)
@@ -49,7 +62,7 @@ def _run(bar: DeltaGenerator, data: bytes, name: str, test: str, side: str, heig
         src = Path(tmp) / _safe_name(name)  # the engine's messages name the file as the person knows it
         src.write_bytes(data)
         result = backend.analyze_file(src, test, side, height_cm, annotated, progress)
-    st.session_state[RESULT_KEY] = (result, annotated if annotated.exists() else None)
+    st.session_state[RESULT_KEY] = (file_id, result, annotated if annotated.exists() else None)
 
 
 def page() -> None:
@@ -68,14 +81,19 @@ def page() -> None:
     slr_mode = common.slr_mode_choice(test, key="upload_slr_mode")
     if upload is None:
         st.session_state.pop(RESULT_KEY, None)
-    elif st.button("Analyse", type="primary", key="upload_go"):
+    else:
+        # Said by the server, so it shows only once the whole file has arrived (the uploader's own
+        # label appears while the bytes are still on their way).
+        st.caption(f"Ready to analyse: {_markdown_literal(upload.name)} ({_size_label(upload.size)})")
+    if upload is not None and st.button("Analyse", type="primary", key="upload_go"):
         st.session_state.pop(RESULT_KEY, None)
         height_cm = person.height_cm if person else None
         with common.shown_errors("Could not analyse this video"):
-            _analyse(upload.getvalue(), upload.name, test, side, height_cm)
+            _analyse(upload.file_id, upload.getvalue(), upload.name, test, side, height_cm)
     stored = st.session_state.get(RESULT_KEY)
-    if stored is not None:
-        result, annotated = stored
+    if stored is not None and upload is not None and stored[0] == upload.file_id:
+        # only the result of the file now in the uploader: a replaced file's result would be misread
+        _, result, annotated = stored
         render_result(
             result, person, source="upload", key="upload", annotated_path=annotated, slr_mode=slr_mode
         )
