@@ -32,6 +32,9 @@ def _upload(page, path: Path) -> None:
 
 def _metric(page, label: str) -> str:
     box = page.get_by_test_id("stMetric").filter(has_text=label).first
+    # Waited for as long as an analysis may take: the Analyse click's run can start after `_upload`'s
+    # idle check on a loaded machine, and reading would otherwise time out at Playwright's 30 s.
+    box.wait_for(timeout=180_000)
     return box.get_by_test_id("stMetricValue").inner_text()
 
 
