@@ -6,6 +6,7 @@ import re
 import tempfile
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -13,6 +14,9 @@ from streamlit.delta_generator import DeltaGenerator
 from flexcheck.vocabulary import TESTS
 from ui import backend, common
 from ui.result_view import render_result
+
+if TYPE_CHECKING:
+    from analysis.result import AnalysisResult
 
 RESULT_KEY = "upload_result"  # (uploaded file id, result, annotated path)
 VIDEO_TYPES = "MP4, MOV, M4V, WEBM, AVI or MKV"
@@ -35,23 +39,19 @@ def _markdown_literal(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$])", r"\\\1", text)
 
 
-def _size_label(size_bytes: int) -> str:
-    if size_bytes >= 1_000_000:
-        return f"{size_bytes / 1_000_000:.1f} MB"
-    return f"{max(size_bytes / 1000, 0.1):.1f} kB"
-
-
-def _analyse(file_id: str, data: bytes, name: str, test: str, side: str, height_cm: float | None) -> None:
+def _analyse(
+    data: bytes, name: str, test: str, side: str, height_cm: float | None
+) -> tuple[AnalysisResult, Path | None]:
     bar = st.progress(0.0, text="Analysing… 0 %")
     try:
-        _run(bar, file_id, data, name, test, side, height_cm)
+        return _run(bar, data, name, test, side, height_cm)
     finally:
         bar.empty()
 
 
 def _run(
-    bar: DeltaGenerator, file_id: str, data: bytes, name: str, test: str, side: str, height_cm: float | None
-) -> None:
+    bar: DeltaGenerator, data: bytes, name: str, test: str, side: str, height_cm: float | None
+) -> tuple[AnalysisResult, Path | None]:
 
     def progress(x: float) -> None:
         x = min(max(float(x), 0.0), 1.0)
@@ -62,7 +62,7 @@ def _run(
         src = Path(tmp) / _safe_name(name)  # the engine's messages name the file as the person knows it
         src.write_bytes(data)
         result = backend.analyze_file(src, test, side, height_cm, annotated, progress)
-    st.session_state[RESULT_KEY] = (file_id, result, annotated if annotated.exists() else None)
+    return result, annotated if annotated.exists() else None
 
 
 def page() -> None:
@@ -84,12 +84,14 @@ def page() -> None:
     else:
         # Said by the server, so it shows only once the whole file has arrived (the uploader's own
         # label appears while the bytes are still on their way).
-        st.caption(f"Ready to analyse: {_markdown_literal(upload.name)} ({_size_label(upload.size)})")
-    if upload is not None and st.button("Analyse", type="primary", key="upload_go"):
-        st.session_state.pop(RESULT_KEY, None)
-        height_cm = person.height_cm if person else None
-        with common.shown_errors("Could not analyse this video"):
-            _analyse(upload.file_id, upload.getvalue(), upload.name, test, side, height_cm)
+        size = backend.file_size_text(upload.size)
+        st.caption(f"Ready to analyse: {_markdown_literal(upload.name)} ({size})")
+        if st.button("Analyse", type="primary", key="upload_go"):
+            st.session_state.pop(RESULT_KEY, None)
+            height_cm = person.height_cm if person else None
+            with common.shown_errors("Could not analyse this video"):
+                result, annotated = _analyse(upload.getvalue(), upload.name, test, side, height_cm)
+                st.session_state[RESULT_KEY] = (upload.file_id, result, annotated)
     stored = st.session_state.get(RESULT_KEY)
     if stored is not None and upload is not None and stored[0] == upload.file_id:
         # only the result of the file now in the uploader: a replaced file's result would be misread
