@@ -96,13 +96,6 @@ def analyze_file(
     return analyze_video(path, opts, progress=progress)
 
 
-def file_size_text(n_bytes: int) -> str:
-    """A file's size in the units the engine's own messages use (its size limit, for one)."""
-    from vision.video_io import human_size
-
-    return human_size(n_bytes)
-
-
 def make_live_engine(test: str, side: str, height_cm: float | None) -> LiveEngine:
     from analysis.live import LiveAnalyzer
 

@@ -25,8 +25,7 @@ _PUT_POLL_S = 0.1  # how often a blocked producer re-checks the stop flag
 _DEFAULT_FPS = 30.0
 
 
-def human_size(n_bytes: float) -> str:
-    """A file size as FlexCheck's messages state it (binary units, as the size limit is set)."""
+def _human_size(n_bytes: float) -> str:
     if n_bytes >= 1024 * _MB:
         return f"{n_bytes / (1024 * _MB):.1f} GB"
     if n_bytes >= _MB:
@@ -44,7 +43,7 @@ def _check_file(path: Path, max_size_mb: float | None) -> None:
         raise VideoError(f"The file {path.name} is empty (0 bytes). Record or export the clip again.")
     if max_size_mb is not None and size > max_size_mb * _MB:
         raise VideoError(
-            f"This file is {human_size(size)}; the limit is {human_size(max_size_mb * _MB)}. "
+            f"This file is {_human_size(size)}; the limit is {_human_size(max_size_mb * _MB)}. "
             "Trim the clip to the test itself."
         )
 

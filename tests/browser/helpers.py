@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
@@ -45,3 +46,27 @@ def first_number(text: str) -> float:
     found = re.search(r"[-+]?\d+(?:\.\d+)?", text)
     assert found is not None, text
     return float(found.group())
+
+
+def choose_file(page: Any, path: Path) -> None:
+    """Put `path` in the uploader and wait until the server has it."""
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+    # Long names are shortened in the middle ("slr_lef...slim_f.mp4"): match the end.
+    uploader = page.get_by_test_id("stFileUploader")
+    uploader.get_by_text(re.compile(re.escape(path.name[-8:]) + "$")).first.wait_for()
+    # The uploader shows the name while the bytes are still uploading; a click on Analyse before the
+    # server has the file analyses the previous one (seen on CI with a second upload). The app's own
+    # line comes from the script run that received this file.
+    ready = page.get_by_text(f"Ready to analyse: {path.name} (")
+    ready.wait_for(timeout=60_000)
+    # One file, one size on the page: the line states it as the widget above does ("12.2KB").
+    size = re.search(r"\(([\d.]+) ([KMG]?B)\)$", ready.inner_text().strip())
+    assert size is not None and "".join(size.groups()) in uploader.inner_text(), ready.inner_text()
+    wait_idle(page)
+
+
+def upload(page: Any, path: Path) -> None:
+    """Choose `path` on the Upload page and press Analyse."""
+    choose_file(page, path)
+    page.get_by_role("button", name="Analyse").click()
+    wait_idle(page, timeout_ms=180_000)

@@ -9,7 +9,7 @@ import pytest
 
 from scoring import Symptoms, build_plan, score_measurement
 from tests.browser.conftest import REPO, saved_rows, screenshot
-from tests.browser.helpers import assert_no_traceback, create_person, nav, open_page, wait_idle
+from tests.browser.helpers import assert_no_traceback, create_person, nav, open_page, upload, wait_idle
 
 SAMPLE = REPO / "sample_videos" / "slr_left_near_slim_f.mp4"  # a ~77 deg raise
 STRETCH_NAMES = ("Leg swings", "Active hamstring", "PNF", "foam rolling", "static hamstring stretch")
@@ -43,11 +43,7 @@ def test_symptom_screen_before_the_plan_strain_and_tingling(app_server, launch_b
     page.get_by_text("Passive: a helper lifts my leg").click()
     wait_idle(page)
     page.get_by_text("For the helper:").wait_for()  # passive shows how to lift the leg
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(SAMPLE))
-    page.get_by_test_id("stFileUploader").get_by_text(re.compile("slim_f.mp4$")).first.wait_for()
-    wait_idle(page)
-    page.get_by_role("button", name="Analyse").click()
-    wait_idle(page, timeout_ms=180_000)
+    upload(page, SAMPLE)
     # the analysis may start after wait_idle's grace on a loaded machine: wait for its screen, then read
     page.get_by_text("Before your plan: a few questions").wait_for(timeout=180_000)
     assert_no_traceback(page)

@@ -3,36 +3,24 @@
 from __future__ import annotations
 
 import json
-import re
-from pathlib import Path
 
 import pytest
 
 from scoring import score_measurement
 from tests.browser.conftest import REPO, saved_rows, screenshot
-from tests.browser.helpers import assert_no_traceback, create_person, first_number, nav, open_page, wait_idle
+from tests.browser.helpers import (
+    assert_no_traceback,
+    choose_file,
+    create_person,
+    first_number,
+    nav,
+    open_page,
+    upload,
+    wait_idle,
+)
 
 SAMPLE = REPO / "sample_videos" / "slr_left_near_slim_f.mp4"
 UPLOAD_TOLERANCE_DEG = 3.0  # offline path on a clean synthetic clip
-
-
-def _choose_file(page, path: Path) -> None:
-    """Put `path` in the uploader and wait until the server has it."""
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
-    # Long names are shortened in the middle ("slr_lef...slim_f.mp4"): match the end.
-    uploader = page.get_by_test_id("stFileUploader")
-    uploader.get_by_text(re.compile(re.escape(path.name[-8:]) + "$")).first.wait_for()
-    # The uploader shows the name while the bytes are still uploading; a click on Analyse before the
-    # server has the file analyses the previous one (seen on CI with a second upload). The app's own
-    # line comes from the script run that received this file.
-    page.get_by_text(f"Ready to analyse: {path.name} (").wait_for(timeout=60_000)
-    wait_idle(page)
-
-
-def _upload(page, path: Path) -> None:
-    _choose_file(page, path)
-    page.get_by_role("button", name="Analyse").click()
-    wait_idle(page, timeout_ms=180_000)
 
 
 def _metric(page, label: str) -> str:
@@ -50,7 +38,7 @@ def test_upload_measures_scores_and_plays_the_annotated_video(app_server, launch
     open_page(page, app_server.url)
     create_person(page, "Upload Person", height_cm=165)
     nav(page, "Upload")
-    _upload(page, SAMPLE)
+    upload(page, SAMPLE)
     assert_no_traceback(page)
     measured = first_number(_metric(page, "Straight-leg raise"))
     assert abs(measured - truth) <= UPLOAD_TOLERANCE_DEG, (measured, truth)
@@ -98,7 +86,7 @@ def test_bad_files_get_one_clear_line_and_nothing_is_saved(app_server, launch_br
     create_person(page, "Bad Input Person")
     nav(page, "Upload")
     for bad in (not_video, corrupt):
-        _upload(page, bad)
+        upload(page, bad)
         # This file's message: the previous file's alert stays on the page until the rerun replaces it,
         # and on a loaded machine the rerun can start after `_upload`'s idle check (seen on CI).
         alert = page.get_by_test_id("stAlertContentError").filter(has_text=bad.name).first
@@ -126,7 +114,7 @@ def test_sit_and_reach_upload_uses_the_profile_height(app_server, launch_browser
     nav(page, "Upload")
     page.get_by_test_id("stRadio").first.get_by_text("Sit-and-reach").click()
     wait_idle(page)
-    _upload(page, SIT_REACH)
+    upload(page, SIT_REACH)
     assert_no_traceback(page)
     reach = first_number(_metric(page, "Sit-and-reach"))
     assert abs(reach - truth["peak"]["reach_cm"]) <= REACH_TOLERANCE_CM, (reach, truth["peak"])
@@ -135,6 +123,6 @@ def test_sit_and_reach_upload_uses_the_profile_height(app_server, launch_browser
     # Another file in the uploader: the result on the page must not pass for this file's.
     other = tmp_path / "next_clip.mp4"
     other.write_bytes(b"\0" * 5000)
-    _choose_file(page, other)
-    page.get_by_text("Ready to analyse: next_clip.mp4 (5 KB)").wait_for()  # the engine's units
+    choose_file(page, other)
+    page.get_by_text("Ready to analyse: next_clip.mp4 (5.0 KB)").wait_for()  # the widget's own units
     assert page.get_by_test_id("stMetric").filter(has_text="Sit-and-reach").count() == 0

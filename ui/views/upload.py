@@ -39,6 +39,16 @@ def _markdown_literal(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$])", r"\\\1", text)
 
 
+def _size_text(n_bytes: int) -> str:
+    """The size as the uploader widget just above prints it (decimal units, one decimal), so the page
+    states one file one way. Not vision.video_io's size text: that one states the engine's size limit,
+    which is set in binary megabytes."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:.1f} {unit}"
+    return f"{n_bytes:.1f} B"
+
+
 def _analyse(
     data: bytes, name: str, test: str, side: str, height_cm: float | None
 ) -> tuple[AnalysisResult, Path | None]:
@@ -84,8 +94,7 @@ def page() -> None:
     else:
         # Said by the server, so it shows only once the whole file has arrived (the uploader's own
         # label appears while the bytes are still on their way).
-        size = backend.file_size_text(upload.size)
-        st.caption(f"Ready to analyse: {_markdown_literal(upload.name)} ({size})")
+        st.caption(f"Ready to analyse: {_markdown_literal(upload.name)} ({_size_text(upload.size)})")
         if st.button("Analyse", type="primary", key="upload_go"):
             st.session_state.pop(RESULT_KEY, None)
             height_cm = person.height_cm if person else None
